@@ -1,0 +1,52 @@
+using System.Collections;
+using GitOpsSecrets.Keys;
+using GitOpsSecrets.Sealing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitOpsSecrets.Cli;
+
+/// <summary>
+/// Everything a command takes from its process: standard streams, environment variables and the clock.
+/// The real program passes the process's; tests pass string writers and a fixed environment, so a
+/// command runs in-process exactly as it does from a shell.
+/// </summary>
+public sealed class CliHost
+{
+    public required Func<Stream> OpenStandardInput { get; init; }
+
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Lets a test or host replace any service after the rooms have registered theirs.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    public static CliHost FromProcess() => new()
+    {
+        OpenStandardInput = Console.OpenStandardInput,
+        Out = Console.Out,
+        Error = Console.Error,
+        Environment = System.Environment.GetEnvironmentVariables()
+            .Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal),
+    };
+
+    public string? GetEnvironmentVariable(string name) =>
+        Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>The services of every room, built for one command invocation.</summary>
+    public ServiceProvider CreateServices(CryptoEngine engine)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(Time);
+        services.AddSingleton(this);
+        services.AddSealing(engine);
+        services.AddKeys();
+        ConfigureServices?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+}

@@ -1,0 +1,43 @@
+using GitOpsSecrets.IO;
+
+namespace GitOpsSecrets.Cli;
+
+/// <summary>Reading command inputs (a file or standard input) and writing outputs (a file, atomically, or standard output).</summary>
+public sealed class CommandIO(CliHost host)
+{
+    public const string StandardStream = "-";
+
+    /// <summary>The bytes of a file, or of standard input when the path is empty or "-".</summary>
+    public async Task<(byte[] Content, string Name)> ReadAsync(string? path, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(path) || path == StandardStream)
+        {
+            await using var stdin = host.OpenStandardInput();
+            using var buffer = new MemoryStream();
+            await stdin.CopyToAsync(buffer, cancellationToken);
+            return (buffer.ToArray(), "(stdin)");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: no such file");
+        }
+
+        return (await File.ReadAllBytesAsync(path, cancellationToken), path);
+    }
+
+    /// <summary>
+    /// Writes to standard output, or atomically to a file (the old file stays intact if anything fails).
+    /// </summary>
+    public async Task WriteAsync(string? path, string content, UnixFileMode mode = AtomicFile.Default)
+    {
+        if (string.IsNullOrEmpty(path) || path == StandardStream)
+        {
+            await host.Out.WriteAsync(content);
+            await host.Out.FlushAsync();
+            return;
+        }
+
+        AtomicFile.WriteText(path, content, mode);
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+
+namespace GitOpsSecrets.Cli;
+
+/// <summary>
+/// Options several commands share, defined once so their names, help and defaults cannot drift
+/// (kubeseal's names where kubeseal has the option).
+/// </summary>
+public sealed class SharedOptions
+{
+    public Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Print stack traces and debug detail on errors (never secret values)",
+        Recursive = true,
+    };
+
+    public Option<string?> CryptoEngine { get; } = new("--crypto-engine")
+    {
+        Description = "RSA-OAEP implementation: auto (OpenSSL where available), openssl, bouncycastle [env GITOPS_SECRETS_CRYPTO_ENGINE]",
+        Recursive = true,
+        HelpName = "auto|openssl|bouncycastle",
+    };
+
+    public Option<string?> Namespace() => new("--namespace", "-n") { Description = "Namespace of the Secret (defaults to the kubeconfig context's namespace, then \"default\")" };
+
+    public Option<string> Format(string @default) => new("--format", "-o")
+    {
+        Description = "Output format: json or yaml",
+        DefaultValueFactory = _ => @default,
+        HelpName = "json|yaml",
+    };
+
+    public Option<string?> Cert() => new("--cert")
+    {
+        Description = "Certificate to seal with: a file, file:// or http(s):// URL (e.g. a worker's /v1/cert.pem) [env SEALED_SECRETS_CERT]",
+    };
+
+    public Option<string?> Scope() => new("--scope")
+    {
+        Description = "Scope: strict (default), namespace-wide or cluster-wide; default read from the Secret's annotations [env SEALED_SECRETS_SCOPE]",
+        HelpName = "strict|namespace-wide|cluster-wide",
+    };
+
+    /// <summary>Repeatable, and each value may itself be a comma-separated list (kubeseal's form).</summary>
+    public Option<string[]> RecoveryPrivateKey() => new("--recovery-private-key")
+    {
+        Description = "Private key file(s) or key directory: PEM, key Secret JSON/YAML, or a List of key Secrets (repeatable, comma-separated)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> Keys() => new("--keys")
+    {
+        Description = "Key file(s) or key directory (PEM, key Secrets, Lists) (repeatable, comma-separated)",
+    };
+
+    /// <summary>Splits kubeseal-style comma lists and drops empties.</summary>
+    public static IReadOnlyList<string> SplitList(IEnumerable<string>? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+}

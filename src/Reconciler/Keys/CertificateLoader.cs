@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace GitOpsSecrets.Keys;
+
+/// <summary>
+/// Loads the certificate to seal with from where kubeseal's <c>--cert</c> accepts it: a file path,
+/// a <c>file://</c> URL or an <c>http(s)://</c> URL (a worker's <c>/v1/cert.pem</c>), and refuses
+/// an expired one, as kubeseal does.
+/// </summary>
+public sealed class CertificateLoader(HttpClient http, TimeProvider time)
+{
+    public async Task<SealingKey> LoadAsync(string source, CancellationToken cancellationToken)
+    {
+        var pem = await ReadAsync(source, cancellationToken);
+        var key = KeyMaterialReader.ReadCertificate(pem, source);
+        EnsureValid(key, source);
+        return key;
+    }
+
+    public void EnsureValid(SealingKey key, string source)
+    {
+        var now = time.GetUtcNow();
+        if (key.Certificate is { } certificate && certificate.NotAfter.ToUniversalTime() < now.UtcDateTime)
+        {
+            key.Dispose();
+            throw new InputException($"{source}: failed to read certificate: the certificate has expired (NotAfter {certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})");
+        }
+    }
+
+    private async Task<string> ReadAsync(string source, CancellationToken cancellationToken)
+    {
+        if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            try
+            {
+                using var response = await http.GetAsync(uri, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InputException($"{source}: fetching the certificate failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+
+                return await response.Content.ReadAsStringAsync(cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new InputException($"{source}: fetching the certificate failed: {e.Message}");
+            }
+        }
+
+        var path = uri is { IsFile: true } ? uri.LocalPath : source;
+        return File.Exists(path)
+            ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(path, cancellationToken))
+            : throw new InputException($"{source}: no such certificate file");
+    }
+}

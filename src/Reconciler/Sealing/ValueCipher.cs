@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using GitOpsSecrets.Keys;
+
+namespace GitOpsSecrets.Sealing;
+
+/// <summary>One value opened, and which key opened it (reseal and key coverage need to know).</summary>
+public sealed record OpenedValue(byte[] Plaintext, SealingKey Key);
+
+/// <summary>Seals and opens single base64 values with keys of a ring, on one RSA engine.</summary>
+public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
+{
+    public IRsaOaep Engine { get; } = engine;
+
+    public CryptoCounters Counters { get; } = counters;
+
+    public string Seal(SealingKey key, byte[] label, ReadOnlySpan<byte> plaintext) =>
+        Convert.ToBase64String(HybridCipher.Encrypt(key.PublicFor(Engine), label, plaintext));
+
+    /// <summary>
+    /// Opens a value with the first key that can, trying <paramref name="preferred"/> first.
+    /// Null when the value is not base64 of our layout or no key opens it (wrong key, wrong scope,
+    /// renamed, tampered); callers report that without saying which, as Bitnami does.
+    /// </summary>
+    public OpenedValue? TryOpen(IEnumerable<SealingKey> keys, byte[] label, string base64, SealingKey? preferred = null)
+    {
+        byte[] ciphertext;
+        try
+        {
+            ciphertext = Convert.FromBase64String(base64.Trim());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (!HybridCipher.TrySplit(ciphertext, out var rsaPart, out var aesPart))
+        {
+            return null;
+        }
+
+        var candidates = preferred is null ? keys : keys.Where(k => k != preferred).Prepend(preferred);
+        foreach (var key in candidates)
+        {
+            if (!key.CanUnseal)
+            {
+                continue;
+            }
+
+            var privateKey = key.PrivateFor(Engine);
+            if (privateKey.ModulusBytes != rsaPart.GetOffsetAndLength(ciphertext.Length).Length)
+            {
+                continue; // a ciphertext for another key size: not this key, and no RSA work needed to know
+            }
+
+            Counters.CountRsaPrivateOperation();
+            var sessionKey = privateKey.TryDecrypt(label, ciphertext.AsSpan()[rsaPart]);
+            if (sessionKey is null)
+            {
+                continue;
+            }
+
+            var plaintext = HybridCipher.TryOpen(sessionKey, ciphertext.AsSpan()[aesPart]);
+            CryptographicOperations.ZeroMemory(sessionKey);
+            if (plaintext is not null)
+            {
+                return new OpenedValue(plaintext, key);
+            }
+        }
+
+        return null;
+    }
+}

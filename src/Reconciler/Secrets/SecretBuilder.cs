@@ -1,0 +1,134 @@
+using System.Text;
+
+namespace GitOpsSecrets.Secrets;
+
+/// <summary>
+/// Builds a Secret from the sources <c>kubectl create secret generic</c> takes: literals, files,
+/// directories and env files, with kubectl's rules for key names and duplicates.
+/// </summary>
+public sealed class SecretBuilder
+{
+    private readonly Secret _secret;
+
+    public SecretBuilder(string? name, string? @namespace, string? type = null)
+    {
+        _secret = new Secret
+        {
+            Metadata = new ObjectMetadata { Name = name, Namespace = @namespace },
+            Type = string.IsNullOrEmpty(type) ? Secret.DefaultType : type,
+        };
+    }
+
+    /// <summary><c>key=value</c>; the value is everything after the first '='.</summary>
+    public SecretBuilder AddLiteral(string source)
+    {
+        var split = source.IndexOf('=', StringComparison.Ordinal);
+        if (split <= 0)
+        {
+            throw new InputException($"--from-literal \"{KeyPart(source)}\": expected key=value");
+        }
+
+        return Add(source[..split], Encoding.UTF8.GetBytes(source[(split + 1)..]), "--from-literal");
+    }
+
+    /// <summary><c>[key=]path</c>; a directory adds each regular file in it under its file name.</summary>
+    public SecretBuilder AddFile(string source)
+    {
+        var split = source.IndexOf('=', StringComparison.Ordinal);
+        var key = split > 0 ? source[..split] : null;
+        var path = split > 0 ? source[(split + 1)..] : source;
+        if (split == 0 || path.Length == 0)
+        {
+            throw new InputException($"--from-file \"{source}\": expected [key=]path");
+        }
+
+        if (Directory.Exists(path))
+        {
+            if (key is not null)
+            {
+                throw new InputException($"--from-file \"{source}\": a key cannot be given for a directory");
+            }
+
+            foreach (var file in Directory.EnumerateFiles(path).Order(StringComparer.Ordinal))
+            {
+                if (File.GetAttributes(file).HasFlag(FileAttributes.Directory))
+                {
+                    continue;
+                }
+
+                Add(Path.GetFileName(file), File.ReadAllBytes(file), $"--from-file {file}");
+            }
+
+            return this;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new InputException($"--from-file: {path}: no such file or directory");
+        }
+
+        return Add(key ?? Path.GetFileName(path), File.ReadAllBytes(path), $"--from-file {path}");
+    }
+
+    /// <summary>
+    /// Lines of <c>KEY=VALUE</c>; blank lines and <c>#</c> comments are skipped, and a line with a
+    /// name only takes the value of that environment variable (kubectl's rules).
+    /// </summary>
+    public SecretBuilder AddEnvFile(string path, Func<string, string?> environment)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputException($"--from-env-file: {path}: no such file");
+        }
+
+        var lineNumber = 0;
+        foreach (var raw in File.ReadAllLines(path, Encoding.UTF8))
+        {
+            lineNumber++;
+            var line = (lineNumber == 1 ? raw.TrimStart('\uFEFF') : raw).TrimStart();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var split = line.IndexOf('=', StringComparison.Ordinal);
+            var key = split >= 0 ? line[..split] : line.TrimEnd();
+            if (!IsEnvVarName(key))
+            {
+                throw new InputException($"{path}:{lineNumber}: \"{key}\" is not a valid environment variable name");
+            }
+
+            string? value = split >= 0 ? line[(split + 1)..] : environment(key);
+            if (value is null)
+            {
+                continue;
+            }
+
+            Add(key, Encoding.UTF8.GetBytes(value), $"{path}:{lineNumber}");
+        }
+
+        return this;
+    }
+
+    public SecretBuilder Add(string key, byte[] value, string origin)
+    {
+        if (!KubernetesNames.IsValidDataKey(key))
+        {
+            throw new InputException($"{origin}: \"{key}\" is not a valid key name: {KubernetesNames.DataKeyRule}");
+        }
+
+        if (!_secret.Data.TryAdd(key, value))
+        {
+            throw new InputException($"{origin}: cannot add key \"{key}\", another key by that name already exists");
+        }
+
+        return this;
+    }
+
+    public Secret Build() => _secret.Clone();
+
+    private static bool IsEnvVarName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    private static string KeyPart(string source) => source.Split('=', 2)[0];
+}
