@@ -25,9 +25,13 @@ public static partial class KubernetesNames
     public static bool IsValidNamespace(string? name) =>
         !string.IsNullOrEmpty(name) && name.Length <= MaxLabelLength && Label().IsMatch(name);
 
-    /// <summary>A key of Secret data: <c>[-._a-zA-Z0-9]+</c>, at most 253 characters, not "." or "..".</summary>
+    /// <summary>
+    /// A key of Secret data: <c>[-._a-zA-Z0-9]+</c>, at most 253 characters, not "." or "..", and not
+    /// starting with ".." (the API server reserves that for the secret volume's own entries).
+    /// </summary>
     public static bool IsValidDataKey(string? key) =>
-        !string.IsNullOrEmpty(key) && key.Length <= MaxSubdomainLength && key is not "." and not ".." && ConfigKey().IsMatch(key);
+        !string.IsNullOrEmpty(key) && key.Length <= MaxSubdomainLength && key is not "." and not ".."
+        && !key.StartsWith("..", StringComparison.Ordinal) && ConfigKey().IsMatch(key);
 
-    public static string DataKeyRule => "a valid secret key must consist of alphanumeric characters, '-', '_' or '.' (regex [-._a-zA-Z0-9]+), at most 253 characters, and not be '.' or '..'";
+    public static string DataKeyRule => "a valid secret key must consist of alphanumeric characters, '-', '_' or '.' (regex [-._a-zA-Z0-9]+), at most 253 characters, and not be '.' or '..' nor start with '..'";
 }
