@@ -33,6 +33,12 @@ public static class CliApp
     {
         var root = BuildRoot(host);
         var parse = root.Parse(args);
+        if (parse.Errors.Count == 0)
+        {
+            var withDefaults = EnvironmentDefaults.Apply(parse, host.GetEnvironmentVariable, args);
+            parse = withDefaults.Length == args.Length ? parse : root.Parse(withDefaults);
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

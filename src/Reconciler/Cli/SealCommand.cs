@@ -71,7 +71,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new UsageException($"--format: \"{formatText}\" is not json or yaml");
         }
 
-        var scopeText = parse.GetValue(_scope) ?? Host.GetEnvironmentVariable("SEALED_SECRETS_SCOPE");
+        var scopeText = parse.GetValue(_scope);
         SealingScope? scope = null;
         if (scopeText is not null)
         {
@@ -81,8 +81,8 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
         return new SealArguments(
             parse.GetValue(_secretFile),
             parse.GetValue(_outputFile),
-            format,
-            parse.GetValue(_cert) ?? Host.GetEnvironmentVariable("SEALED_SECRETS_CERT"),
+            OutputFormat(parse.GetValue(_outputFile), format, parse.GetResult(_format) is { Implicit: false }),
+            parse.GetValue(_cert),
             scope,
             parse.GetValue(_raw),
             parse.GetValue(_name),
@@ -183,14 +183,20 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new InputException($"{where}: the namespace of the Secret ({secret.Metadata.Namespace}) does not match --namespace ({args.Namespace})");
         }
 
-        if (args.BuildsSecret is false && args.Name is not null && secret.Metadata.Name is null)
+        if (args.Name is not null)
         {
+            // As in kubeseal, --name overrides the input's name.
             secret.Metadata.Name = args.Name;
+        }
+
+        if (string.IsNullOrEmpty(secret.Metadata.Name))
+        {
+            throw new InputException($"{where}: missing metadata.name in input Secret");
         }
 
         if (secret.Data.Count == 0 && !args.AllowEmptyData)
         {
-            throw new InputException($"{where}: Secret {secret.Metadata.QualifiedName} has no data; pass --allow-empty-data to seal it anyway");
+            throw new InputException($"{where}: secret.data is empty in input Secret, assuming this is an error and aborting. To work with empty data, --allow-empty-data can be used");
         }
 
         if (args.AppendHash)
@@ -202,22 +208,41 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
         return problems.Count == 0 ? secret : throw new InputException($"{where}: Secret {secret.Metadata.QualifiedName}: {string.Join("; ", problems)}");
     }
 
+    /// <summary>kubeseal writes YAML to a <c>-w</c> file named .yaml/.yml unless a format was given.</summary>
+    private static ManifestFormat OutputFormat(string? outputFile, ManifestFormat format, bool explicitFormat) =>
+        !explicitFormat && outputFile is not null && (outputFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || outputFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            ? ManifestFormat.Yaml
+            : format;
+
     private static SealingScope ScopeOf(SealArguments args, Secret secret) =>
         args.Scope ?? SealingScopes.FromAnnotations(secret.Metadata.Annotations);
 
     private async Task<int> SealRawAsync(SealArguments args, SealingKey key, Sealer sealer, CommandIO io)
     {
-        var sources = args.FromFile.Count + args.FromLiteral.Count;
-        if (sources != 1 || args.FromEnvFile.Count > 0)
+        if (args.FromFile.Count + args.FromLiteral.Count > 1 || args.FromEnvFile.Count > 0)
         {
-            throw new UsageException("--raw seals exactly one value: give one --from-file (or one --from-literal)");
+            throw new UsageException("must provide only one --from-file when encrypting a single item with --raw");
         }
 
-        var secret = new SecretBuilder(null, null);
-        var built = (args.FromFile.Count == 1 ? secret.AddFile(args.FromFile[0]) : secret.AddLiteral(args.FromLiteral[0])).Build();
+        // The value as bytes, as-is (a trailing newline is sealed too): a file, a literal, or standard input.
+        byte[] plaintext;
+        if (args.FromFile.Count == 1)
+        {
+            var path = args.FromFile[0].Contains('=', StringComparison.Ordinal) ? args.FromFile[0][(args.FromFile[0].IndexOf('=', StringComparison.Ordinal) + 1)..] : args.FromFile[0];
+            plaintext = (await io.ReadAsync(path, CancellationToken.None)).Content;
+        }
+        else if (args.FromLiteral.Count == 1)
+        {
+            plaintext = new SecretBuilder(null, null).AddLiteral(args.FromLiteral[0]).Build().Data.Values.Single();
+        }
+        else
+        {
+            plaintext = (await io.ReadAsync(CommandIO.StandardStream, CancellationToken.None)).Content;
+        }
+
         var scope = args.Scope ?? SealingScope.Strict;
         var @namespace = args.Namespace ?? (scope == SealingScope.ClusterWide ? null : KubeconfigNamespace.Resolve(Host));
-        var value = sealer.SealRaw(built.Data.Values.Single(), key, scope, @namespace, args.Name);
+        var value = sealer.SealRaw(plaintext, key, scope, @namespace, args.Name);
         await io.WriteAsync(args.OutputFile, value);
         return ExitCodes.Success;
     }

@@ -22,8 +22,10 @@ public sealed class CertificateLoader(HttpClient http, TimeProvider time)
         var now = time.GetUtcNow();
         if (key.Certificate is { } certificate && certificate.NotAfter.ToUniversalTime() < now.UtcDateTime)
         {
+            // kubeseal's message, with the date in its "January 2, 2006" layout.
+            var message = $"{source}: failed to encrypt using an expired certificate on {certificate.NotAfter.ToUniversalTime().ToString("MMMM d, yyyy", System.Globalization.CultureInfo.InvariantCulture)}";
             key.Dispose();
-            throw new InputException($"{source}: failed to read certificate: the certificate has expired (NotAfter {certificate.NotAfter.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ})");
+            throw new InputException(message);
         }
     }
 

@@ -21,8 +21,11 @@ public static class ManifestFormats
         return Enum.IsDefined(format);
     }
 
-    /// <summary>Documents in one stream: JSON values one after another, or YAML documents each opened by <c>---</c>.</summary>
+    /// <summary>
+    /// Documents in one stream: JSON values one after another, or YAML documents separated by <c>---</c>
+    /// (a single document is printed bare, as kubeseal and kubectl print it).
+    /// </summary>
     public static string Write(IEnumerable<JsonNode> documents, ManifestFormat format) => format == ManifestFormat.Json
         ? string.Concat(documents.Select(ManifestWriter.ToJson))
-        : string.Concat(documents.Select(d => "---\n" + ManifestWriter.ToYaml(ManifestWriter.SortKeys(d))));
+        : string.Join("---\n", documents.Select(d => ManifestWriter.ToYaml(ManifestWriter.SortKeys(d))));
 }

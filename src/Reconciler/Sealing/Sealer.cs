@@ -10,11 +10,21 @@ public sealed class Sealer(ValueCipher cipher)
     public static readonly IReadOnlyList<string> LastAppliedAnnotations =
     [
         "kubectl.kubernetes.io/last-applied-configuration",
+        "kubecfg.ksonnet.io/last-applied-configuration",
     ];
 
     public SealedSecret Seal(Secret secret, SealingKey key, SealingScope scope)
     {
-        RequireIdentity(scope, secret.Metadata.Namespace, secret.Metadata.Name, requireName: true);
+        if (string.IsNullOrEmpty(secret.Metadata.Name))
+        {
+            throw new InputException("missing metadata.name in input Secret");
+        }
+
+        if (scope != SealingScope.ClusterWide && string.IsNullOrEmpty(secret.Metadata.Namespace))
+        {
+            throw new InputException("secret must declare a namespace");
+        }
+
         var template = secret.Metadata.Clone();
         foreach (var field in ObjectMetadata.ServerSetFields)
         {
@@ -55,13 +65,34 @@ public sealed class Sealer(ValueCipher cipher)
             existing.EncryptedData[name] = cipher.Seal(key, label, value);
         }
 
+        // Template labels and annotations merge too, as kubeseal's do (its version crashes when the
+        // existing template has none; ours are always-present maps).
+        foreach (var (name, value) in secret.Metadata.Labels)
+        {
+            existing.Template.Metadata.Labels[name] = value;
+        }
+
+        foreach (var (name, value) in secret.Metadata.Annotations.Where(a => !LastAppliedAnnotations.Contains(a.Key) && !a.Key.StartsWith("sealedsecrets.bitnami.com/", StringComparison.Ordinal)))
+        {
+            existing.Template.Metadata.Annotations[name] = value;
+        }
+
         existing.Metadata.Annotations[Unsealer.SealingKeyAnnotation] = key.Fingerprint;
     }
 
     /// <summary>One value for a given scope and identity (<c>--raw</c>).</summary>
     public string SealRaw(byte[] value, SealingKey key, SealingScope scope, string? @namespace, string? name)
     {
-        RequireIdentity(scope, @namespace, name, requireName: false);
+        if (scope != SealingScope.ClusterWide && string.IsNullOrEmpty(@namespace))
+        {
+            throw new InputException($"must provide the --namespace flag with --raw and --scope {SealingScopes.Format(scope)}");
+        }
+
+        if (scope == SealingScope.Strict && string.IsNullOrEmpty(name))
+        {
+            throw new InputException("must provide the --name flag with --raw and --scope strict");
+        }
+
         return cipher.Seal(key, SealingScopes.Label(scope, @namespace, name), value);
     }
 
@@ -110,21 +141,6 @@ public sealed class Sealer(ValueCipher cipher)
         }
 
         return new ResealResult(rewritten.Keys.ToList(), null);
-    }
-
-    private static void RequireIdentity(SealingScope scope, string? @namespace, string? name, bool requireName)
-    {
-        if (scope != SealingScope.ClusterWide && string.IsNullOrEmpty(@namespace))
-        {
-            throw new InputException("a namespace is required for the strict and namespace-wide scopes (set metadata.namespace or --namespace)");
-        }
-
-        if ((requireName || scope == SealingScope.Strict) && string.IsNullOrEmpty(name))
-        {
-            throw new InputException(scope == SealingScope.Strict
-                ? "a name is required for the strict scope (set metadata.name or --name)"
-                : "metadata.name is required");
-        }
     }
 }
 
