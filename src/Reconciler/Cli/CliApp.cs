@@ -20,6 +20,8 @@ public static class CliApp
             new ValidateCommand(host, shared),
             new KeysCommand(host, shared),
             new CreateSecretCommand(host, shared),
+            new SyncCommand(host, shared, plan: false),
+            new SyncCommand(host, shared, plan: true),
         ];
         foreach (var command in commands)
         {

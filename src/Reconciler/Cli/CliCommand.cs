@@ -28,7 +28,7 @@ public abstract class CliCommand(CliHost host, SharedOptions shared)
                     throw new UsageException($"--crypto-engine: unknown engine \"{engineText}\" (auto, openssl, bouncycastle)");
                 }
 
-                await using var services = Host.CreateServices(engine);
+                await using var services = Host.CreateServices(engine, verbose);
                 return await body(parse, services, cancellationToken);
             }
             catch (UsageException e)

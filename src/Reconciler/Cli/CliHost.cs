@@ -1,7 +1,9 @@
 using System.Collections;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Sync;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Cli;
 
@@ -39,13 +41,17 @@ public sealed class CliHost
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
     /// <summary>The services of every room, built for one command invocation.</summary>
-    public ServiceProvider CreateServices(CryptoEngine engine)
+    public ServiceProvider CreateServices(CryptoEngine engine, bool verbose = false)
     {
         var services = new ServiceCollection();
         services.AddSingleton(Time);
         services.AddSingleton(this);
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning)
+            .AddProvider(new TextWriterLoggerProvider(Error, verbose ? LogLevel.Debug : LogLevel.Warning, Time, timestamps: false)));
         services.AddSealing(engine);
         services.AddKeys();
+        services.AddSync();
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

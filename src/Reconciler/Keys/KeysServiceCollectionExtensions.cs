@@ -11,6 +11,7 @@ public static class KeysServiceCollectionExtensions
         services.TryAddSingleton<KeyGenerator>();
         services.TryAddSingleton(_ => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
         services.TryAddSingleton<CertificateLoader>();
+        services.TryAddSingleton<IKeyStoreFactory, KeyStoreFactory>();
         return services;
     }
 }

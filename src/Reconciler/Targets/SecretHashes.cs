@@ -30,4 +30,10 @@ public static class SecretHashes
 
         return Prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>SHA-256 of one value: compared between what a target holds and what we would write, never shown.</summary>
+    public static string KeyHash(ReadOnlySpan<byte> value) => Convert.ToHexStringLower(SHA256.HashData(value));
+
+    public static IReadOnlyDictionary<string, string> KeyHashes(IEnumerable<KeyValuePair<string, byte[]>> data) =>
+        data.ToDictionary(p => p.Key, p => KeyHash(p.Value), StringComparer.Ordinal);
 }

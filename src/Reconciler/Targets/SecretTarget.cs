@@ -55,8 +55,11 @@ public sealed record ObservedSecret
 
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Key names it holds now (for diffs that name keys, never values).</summary>
-    public IReadOnlyList<string> Keys { get; init; } = [];
+    /// <summary>
+    /// Key name → <see cref="SecretHashes.KeyHash"/> of its current value, so a diff can say which keys
+    /// changed without holding or printing any value.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> KeyHashes { get; init; } = new Dictionary<string, string>();
 
     public Takeover Takeover { get; init; } = Takeover.None;
 }
@@ -96,11 +99,11 @@ public interface ISecretTarget
     string Kind { get; }
 
     /// <summary>
-    /// What the target holds in these namespaces: every Secret we manage (one read per namespace), plus
-    /// any Secret we do not manage whose id is in <paramref name="wanted"/> (so it can be taken over or
-    /// left alone and reported).
+    /// What the target holds in these namespaces (null: in every namespace): every Secret we manage (one
+    /// read per namespace), plus any Secret we do not manage whose id is in <paramref name="wanted"/> (so
+    /// it can be taken over or left alone and reported).
     /// </summary>
-    Task<IReadOnlyList<ObservedSecret>> ObserveAsync(IReadOnlyCollection<string> namespaces, IReadOnlyCollection<SecretId> wanted, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ObservedSecret>> ObserveAsync(IReadOnlyCollection<string>? namespaces, IReadOnlyCollection<SecretId> wanted, CancellationToken cancellationToken);
 
     /// <summary>Writes one Secret with our stamp; atomic for readers of the target.</summary>
     Task WriteAsync(SecretWrite write, CancellationToken cancellationToken);

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GitOpsSecrets.Manifests;
+
+namespace GitOpsSecrets.Configuration;
+
+/// <summary>
+/// Reads the configuration file strictly: an unknown field is an error naming it and its line (a typo
+/// must not silently fall back to a default), and so is a value of the wrong type.
+/// </summary>
+public static class ConfigurationReader
+{
+    public static WorkerConfiguration ReadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: no such configuration file");
+        }
+
+        var document = ManifestReader.ReadSingle(File.ReadAllBytes(path), path);
+        return Read(document);
+    }
+
+    public static WorkerConfiguration Read(ManifestDocument document)
+    {
+        var root = new Fields(document, document.Root as JsonObject ?? throw document.Error(document.Root, "the configuration must be a mapping"), string.Empty);
+        var configuration = new WorkerConfiguration();
+        root.Object("source", source =>
+        {
+            var s = configuration.Source;
+            s.Url = source.String("url");
+            s.Ref = source.String("ref") ?? s.Ref;
+            s.Paths = source.StringList("paths") ?? s.Paths;
+            s.Interval = source.Duration("interval") ?? s.Interval;
+            s.CacheDir = source.String("cacheDir");
+            source.Object("auth", auth =>
+            {
+                s.Auth.TokenFile = auth.String("tokenFile");
+                s.Auth.Username = auth.String("username");
+                s.Auth.SshKeyFile = auth.String("sshKeyFile");
+                s.Auth.KnownHostsFile = auth.String("knownHostsFile");
+            });
+        });
+        root.Object("keys", keys =>
+        {
+            var k = configuration.Keys;
+            k.Directory = keys.String("directory");
+            k.ClusterNamespace = keys.String("clusterNamespace");
+            k.Kubeconfig = keys.String("kubeconfig");
+            k.Context = keys.String("context");
+            k.RenewPeriod = keys.Duration("renewPeriod") ?? k.RenewPeriod;
+            k.CutoffTime = keys.Time("cutoffTime");
+        });
+        configuration.Targets = root.ObjectList("targets", target => new TargetConfiguration
+        {
+            Name = target.String("name") ?? string.Empty,
+            Kind = target.String("kind") ?? string.Empty,
+            Paths = target.StringList("paths") ?? [],
+            Prune = target.Bool("prune") ?? true,
+            Root = target.String("root"),
+            FileMode = target.String("fileMode"),
+            KeyModes = target.StringMap("keyModes") ?? new(StringComparer.Ordinal),
+            Kubeconfig = target.String("kubeconfig"),
+            Context = target.String("context"),
+            ForceConflicts = target.Bool("forceConflicts") ?? false,
+            CreateNamespaces = target.Bool("createNamespaces") ?? false,
+        }) ?? [];
+        root.Object("worker", worker =>
+        {
+            var w = configuration.Worker;
+            w.Listen = worker.String("listen") ?? w.Listen;
+            w.LeaderElect = worker.Bool("leaderElect") ?? w.LeaderElect;
+            w.LeaseName = worker.String("leaseName") ?? w.LeaseName;
+            w.LeaseNamespace = worker.String("leaseNamespace");
+            w.LeaseDuration = worker.Duration("leaseDuration") ?? w.LeaseDuration;
+            w.Jitter = worker.Number("jitter") ?? w.Jitter;
+            w.SyncHookTokenFile = worker.String("syncHookTokenFile");
+        });
+        root.RejectUnknown();
+        return configuration;
+    }
+
+    /// <summary>Reads the fields of one mapping and remembers which were read, to reject the rest.</summary>
+    private sealed class Fields(ManifestDocument document, JsonObject node, string path)
+    {
+        private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+        public string? String(string key) => Read(key) switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
+            var other => throw Error(other, key, "must be a string"),
+        };
+
+        public bool? Bool(string key) => Read(key) switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+            var other => throw Error(other, key, "must be true or false"),
+        };
+
+        public double? Number(string key) => Read(key) switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+            var other => throw Error(other, key, "must be a number"),
+        };
+
+        public TimeSpan? Duration(string key) => String(key) is { } text
+            ? Durations.TryParse(text, out var value) ? value : throw Error(node[key], key, $"\"{text}\" is not a duration (examples: 30s, 5m, 720h)")
+            : null;
+
+        public DateTimeOffset? Time(string key) => String(key) is { } text
+            ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value : throw Error(node[key], key, $"\"{text}\" is not a date and time (example: 2026-11-23T00:00:00Z)")
+            : null;
+
+        public List<string>? StringList(string key) => Read(key) switch
+        {
+            null => null,
+            JsonArray array => array.Select((item, i) => item is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw Error(item, $"{key}[{i}]", "must be a string")).ToList(),
+            var other => throw Error(other, key, "must be a list of strings"),
+        };
+
+        public Dictionary<string, string>? StringMap(string key) => Read(key) switch
+        {
+            null => null,
+            JsonObject map => map.ToDictionary(p => p.Key, p => p.Value is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : throw Error(p.Value, $"{key}.{p.Key}", "must be a string"), StringComparer.Ordinal),
+            var other => throw Error(other, key, "must be a mapping"),
+        };
+
+        public void Object(string key, Action<Fields> read)
+        {
+            switch (Read(key))
+            {
+                case null:
+                    return;
+                case JsonObject child:
+                    var fields = new Fields(document, child, Join(key));
+                    read(fields);
+                    fields.RejectUnknown();
+                    return;
+                case var other:
+                    throw Error(other, key, "must be a mapping");
+            }
+        }
+
+        public List<T>? ObjectList<T>(string key, Func<Fields, T> read) => Read(key) switch
+        {
+            null => null,
+            JsonArray array => array.Select((item, i) =>
+            {
+                var fields = new Fields(document, item as JsonObject ?? throw Error(item, $"{key}[{i}]", "must be a mapping"), Join($"{key}[{i}]"));
+                var value = read(fields);
+                fields.RejectUnknown();
+                return value;
+            }).ToList(),
+            var other => throw Error(other, key, "must be a list"),
+        };
+
+        public void RejectUnknown()
+        {
+            var unknown = node.Where(p => !_read.Contains(p.Key)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw document.Error(unknown[0].Value ?? node, $"unknown field {string.Join(", ", unknown.Select(u => $"\"{Join(u.Key)}\""))} (known here: {string.Join(", ", _read.Order(StringComparer.Ordinal))})");
+            }
+        }
+
+        private JsonNode? Read(string key)
+        {
+            _read.Add(key);
+            return node[key];
+        }
+
+        private string Join(string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+        private ManifestException Error(JsonNode? at, string key, string message) => document.Error(at ?? node, $"{Join(key)} {message}");
+    }
+}

@@ -1,0 +1,70 @@
+namespace GitOpsSecrets.Configuration;
+
+/// <summary>Checks a configuration (file plus flags) as a whole, with messages naming the field or flag.</summary>
+public static class ConfigurationValidator
+{
+    public static void Validate(WorkerConfiguration configuration)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(configuration.Source.Url))
+        {
+            problems.Add("source.url (--repo) is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration.Source.Ref))
+        {
+            problems.Add("source.ref (--ref) must not be empty");
+        }
+
+        if (configuration.Source.Interval <= TimeSpan.Zero)
+        {
+            problems.Add("source.interval (--interval) must be positive");
+        }
+
+        if (configuration.Keys.Directory is null && configuration.Keys.ClusterNamespace is null)
+        {
+            problems.Add("a key store is required: keys.directory or keys.clusterNamespace (--keys PATH or --keys cluster:NAMESPACE)");
+        }
+
+        if (configuration.Keys.RenewPeriod < TimeSpan.Zero)
+        {
+            problems.Add("keys.renewPeriod (--key-renew-period) must not be negative");
+        }
+
+        if (configuration.Targets.Count == 0)
+        {
+            problems.Add("at least one target is required (targets, or --target directory:ROOT / --target kubernetes[:CONTEXT])");
+        }
+
+        foreach (var (target, index) in configuration.Targets.Select((t, i) => (t, i)))
+        {
+            var where = string.IsNullOrEmpty(target.Name) ? $"targets[{index}]" : $"target {target.Name}";
+            if (string.IsNullOrEmpty(target.Name))
+            {
+                problems.Add($"{where}: name is required");
+            }
+
+            switch (target.Kind)
+            {
+                case "directory" when string.IsNullOrEmpty(target.Root):
+                    problems.Add($"{where}: root is required for a directory target");
+                    break;
+                case "directory" or "kubernetes":
+                    break;
+                default:
+                    problems.Add($"{where}: kind must be directory or kubernetes, not \"{target.Kind}\"");
+                    break;
+            }
+        }
+
+        foreach (var duplicate in configuration.Targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1 && g.Key.Length > 0))
+        {
+            problems.Add($"target name \"{duplicate.Key}\" is used more than once");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InputException("invalid configuration: " + string.Join("; ", problems));
+        }
+    }
+}

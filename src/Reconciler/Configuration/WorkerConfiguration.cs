@@ -1,0 +1,127 @@
+namespace GitOpsSecrets.Configuration;
+
+/// <summary>
+/// The one configuration file of <c>sync</c>, <c>plan</c> and <c>run</c> (see the README's configuration
+/// reference). Every field also has a flag; flags override the file.
+/// </summary>
+public sealed class WorkerConfiguration
+{
+    public SourceConfiguration Source { get; set; } = new();
+
+    public KeysConfiguration Keys { get; set; } = new();
+
+    public List<TargetConfiguration> Targets { get; set; } = [];
+
+    public WorkerSettings Worker { get; set; } = new();
+}
+
+/// <summary>The git repository the SealedSecrets come from.</summary>
+public sealed class SourceConfiguration
+{
+    /// <summary>A local path, <c>file://</c>, <c>https://</c> or <c>ssh://</c> URL.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Branch, tag or commit; <c>HEAD</c> is the remote's default branch.</summary>
+    public string Ref { get; set; } = "HEAD";
+
+    /// <summary>Repository paths to read (folders or files); empty: the whole repository.</summary>
+    public List<string> Paths { get; set; } = [];
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Where the clone is kept between syncs.</summary>
+    public string? CacheDir { get; set; }
+
+    public GitAuthConfiguration Auth { get; set; } = new();
+}
+
+public sealed class GitAuthConfiguration
+{
+    /// <summary>https: a file holding the token (sent as the password of basic auth).</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>https: the user name sent with the token (default "git").</summary>
+    public string? Username { get; set; }
+
+    /// <summary>ssh: the private key file.</summary>
+    public string? SshKeyFile { get; set; }
+
+    /// <summary>ssh: the known_hosts file the server's host key must be in (no trust on first use).</summary>
+    public string? KnownHostsFile { get; set; }
+}
+
+/// <summary>Where the key pairs live and how often a new one is made.</summary>
+public sealed class KeysConfiguration
+{
+    /// <summary>A directory (or file) of key Secret manifests or PEM files.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>The cluster store: the namespace whose labelled key Secrets hold the keys (Bitnami's layout).</summary>
+    public string? ClusterNamespace { get; set; }
+
+    /// <summary>The cluster store's kubeconfig and context (empty: in-cluster, or the default kubeconfig).</summary>
+    public string? Kubeconfig { get; set; }
+
+    public string? Context { get; set; }
+
+    /// <summary>How often the worker adds a new key; 0 disables renewal.</summary>
+    public TimeSpan RenewPeriod { get; set; } = TimeSpan.FromHours(720);
+
+    /// <summary>A key made before this time is too old: a new one is made at start.</summary>
+    public DateTimeOffset? CutoffTime { get; set; }
+}
+
+/// <summary>One place Secrets go.</summary>
+public sealed class TargetConfiguration
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary><c>directory</c> or <c>kubernetes</c>.</summary>
+    public string Kind { get; set; } = string.Empty;
+
+    /// <summary>Repository paths that feed this target; empty: the source's paths.</summary>
+    public List<string> Paths { get; set; } = [];
+
+    public bool Prune { get; set; } = true;
+
+    /// <summary>directory: the root folder (<c>ROOT/NAMESPACE/NAME/KEY</c>).</summary>
+    public string? Root { get; set; }
+
+    /// <summary>directory: mode of the value files (octal), default 0400.</summary>
+    public string? FileMode { get; set; }
+
+    /// <summary>directory: per-key modes, by key name or by <c>namespace/name/key</c>.</summary>
+    public Dictionary<string, string> KeyModes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>kubernetes: kubeconfig file (empty: in-cluster when running in a pod, else the default kubeconfig).</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>kubernetes: context in the kubeconfig (empty: its current context).</summary>
+    public string? Context { get; set; }
+
+    /// <summary>kubernetes: take over fields another manager owns instead of failing on the conflict.</summary>
+    public bool ForceConflicts { get; set; }
+
+    /// <summary>kubernetes: create a missing namespace instead of failing the Secrets bound for it.</summary>
+    public bool CreateNamespaces { get; set; }
+}
+
+/// <summary>The long-running worker's own settings (<c>run</c>).</summary>
+public sealed class WorkerSettings
+{
+    public string Listen { get; set; } = "http://0.0.0.0:8080";
+
+    public bool LeaderElect { get; set; }
+
+    public string LeaseName { get; set; } = "gitops-secrets-leader";
+
+    public string? LeaseNamespace { get; set; }
+
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Random extra delay of up to this fraction of the interval before each sync.</summary>
+    public double Jitter { get; set; } = 0.1;
+
+    /// <summary>A file holding the token that <c>/hooks/sync</c> requires.</summary>
+    public string? SyncHookTokenFile { get; set; }
+}

@@ -1,0 +1,17 @@
+using GitOpsSecrets.Manifests;
+using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Targets;
+
+namespace GitOpsSecrets.Sync;
+
+/// <summary>A SealedSecret found in the repository: what it is, where it is, and its sealed hash.</summary>
+public sealed record DesiredSecret(SealedSecret SealedSecret, string SealedHash, string Path, SourceLocation Location)
+{
+    public SecretId Id => new(SealedSecret.Metadata.Namespace ?? string.Empty, SealedSecret.Metadata.Name ?? string.Empty);
+
+    /// <summary>The stamp's source: the repository path and document, e.g. <c>apps/db.yaml#0</c>.</summary>
+    public string Source => $"{Path}#{Location.Document}";
+}
+
+/// <summary>A file that could not be read as manifests, or a document that is not a valid SealedSecret.</summary>
+public sealed record DiscoveryError(string Path, SourceLocation Location, string Message, SecretId? Id = null);

@@ -1,0 +1,380 @@
+using System.Collections.Concurrent;
+using GitOpsSecrets.Keys;
+using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Secrets;
+using GitOpsSecrets.Targets;
+using Microsoft.Extensions.Logging;
+
+namespace GitOpsSecrets.Sync;
+
+public sealed record SyncEngineOptions
+{
+    /// <summary>Values opened at once; RSA is CPU-bound, so one per core.</summary>
+    public int DecryptParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Writes in flight at once per target, overlapping I/O with decryption.</summary>
+    public int WriteParallelism { get; init; } = 4;
+}
+
+/// <summary>
+/// One sync: fetch → discover → observe → decide (decrypting only what changed) → apply → report.
+/// Fail-closed: a document that cannot be parsed or opened leaves its Secret untouched (no update, no
+/// prune); a file that cannot be parsed suspends pruning for the targets that read it; a source or
+/// key failure changes nothing. Keeps its index between runs, so an unchanged revision reads no file
+/// and decrypts nothing. Never runs two syncs at once.
+/// </summary>
+public sealed class SyncEngine
+{
+    private readonly ISecretSource _source;
+    private readonly IKeyStore _keys;
+    private readonly IReadOnlyList<SyncTarget> _targets;
+    private readonly Unsealer _unsealer;
+    private readonly CryptoCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyncEngineOptions _options;
+    private readonly SealedSecretIndex _index;
+    private readonly Dictionary<string, HashSet<string>> _knownNamespaces = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    public SyncEngine(ISecretSource source, IKeyStore keys, IReadOnlyList<SyncTarget> targets, Unsealer unsealer, CryptoCounters counters, TimeProvider time, ILogger<SyncEngine> logger, SyncEngineOptions? options = null)
+    {
+        _source = source;
+        _keys = keys;
+        _targets = targets;
+        _unsealer = unsealer;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _options = options ?? new SyncEngineOptions();
+
+        // Read only what some target reads: the union of their paths (an empty list is the whole repository).
+        var paths = targets.Any(t => t.Paths.Count == 0) ? [] : targets.SelectMany(t => t.Paths).Distinct(StringComparer.Ordinal).ToList();
+        _index = new SealedSecretIndex(paths);
+    }
+
+    public IReadOnlyList<SyncTarget> Targets => _targets;
+
+    public async Task<SyncReport> SyncAsync(bool dryRun, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunAsync(dryRun, progress, cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<SyncReport> RunAsync(bool dryRun, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var rsaBefore = _counters.RsaPrivateOperations;
+        var warnings = new List<string>();
+        SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors) =>
+            new(revision, dryRun, targets, errors, warnings, _counters.RsaPrivateOperations - rsaBefore, _index.FilesReadLastUpdate, _time.GetElapsedTime(started));
+
+        SourceSnapshot snapshot;
+        try
+        {
+            snapshot = await _source.FetchAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogError("Fetching {Source} failed: {Error}; nothing applied", _source.Description, e.Message);
+            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"]);
+        }
+
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
+        var changedPaths = _index.Commit is { } previous && previous != snapshot.Commit ? _source.ChangedPaths(previous, snapshot.Commit) : null;
+        _index.Update(snapshot, changedPaths);
+
+        KeyLoadResult keyLoad;
+        try
+        {
+            keyLoad = await _keys.LoadAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InputException or IOException or TargetException)
+        {
+            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"]);
+        }
+
+        warnings.AddRange(keyLoad.Problems.Select(p => $"key skipped: {p}"));
+        using var ring = new KeyRing(keyLoad.Keys);
+        if (!ring.UnsealingKeys.Any())
+        {
+            warnings.Add($"no private key in {_keys.Description}: nothing can be decrypted");
+        }
+
+        var plans = new List<TargetPlan>();
+        foreach (var target in _targets)
+        {
+            plans.Add(await ObserveAsync(target, cancellationToken));
+        }
+
+        var opener = new Opener(_unsealer, ring);
+        await DecideAndWriteAsync(plans, opener, snapshot.Revision, dryRun, progress, cancellationToken);
+        foreach (var plan in plans.Where(p => p.Error is null))
+        {
+            await PruneAsync(plan, dryRun, cancellationToken);
+            RememberNamespaces(plan);
+        }
+
+        var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []);
+        _logger.LogInformation(
+            "Sync of {Revision} {Mode}: {Changes} change(s), {Failures} failure(s), {Rsa} RSA operation(s), {Files} file(s) read",
+            snapshot.Revision, dryRun ? "planned" : "applied", report.Targets.Sum(t => t.Objects.Count(o => o.Changes)),
+            report.Targets.Sum(t => t.Count(ChangeKind.Failed)), report.RsaOperations, report.FilesRead);
+        return report;
+    }
+
+    private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        var plan = new TargetPlan(target);
+        foreach (var (path, file) in _index.FilesUnder(target.Paths))
+        {
+            plan.Desired.AddRange(file.Secrets);
+            foreach (var error in file.Errors)
+            {
+                plan.AddDiscoveryError(error);
+            }
+        }
+
+        plan.RejectDuplicates();
+        var namespaces = _knownNamespaces.TryGetValue(target.Name, out var known)
+            ? plan.Desired.Select(d => d.Id.Namespace).Concat(known).ToHashSet(StringComparer.Ordinal)
+            : null;
+        try
+        {
+            var observed = await target.Target.ObserveAsync(namespaces, plan.Desired.Select(d => d.Id).ToList(), cancellationToken);
+            plan.SetObserved(observed);
+        }
+        catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError("Reading target {Target} failed: {Error}; the target is left untouched", target.Name, e.Message);
+            plan.Error = $"reading the target failed: {e.Message}; nothing was changed in it";
+            return plan;
+        }
+
+        foreach (var desired in plan.Desired)
+        {
+            var observed = plan.ObservedById.GetValueOrDefault(desired.Id);
+            if (observed is not null && Planner.NotOurs(desired, observed, target.Target.Kind) is { } skipped)
+            {
+                plan.Results.Add(skipped);
+            }
+            else if (observed is not null && Planner.IsCurrent(desired, observed))
+            {
+                plan.Results.Add(new ObjectResult(ChangeKind.Unchanged, desired.Id, desired.Source, null, null));
+            }
+            else
+            {
+                plan.ToOpen.Add(desired);
+            }
+        }
+
+        return plan;
+    }
+
+    private async Task DecideAndWriteAsync(List<TargetPlan> plans, Opener opener, string revision, bool dryRun, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var work = plans.Where(p => p.Error is null).SelectMany(p => p.ToOpen.Select(d => (Plan: p, Desired: d))).ToList();
+        if (work.Count == 0)
+        {
+            return;
+        }
+
+        var done = 0;
+        var parallelism = Math.Max(1, _options.DecryptParallelism) + (dryRun ? 0 : Math.Max(0, _options.WriteParallelism));
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            var result = await DecideAndWriteOneAsync(item.Plan, item.Desired, opener, revision, dryRun, ct);
+            lock (item.Plan)
+            {
+                item.Plan.Results.Add(result);
+            }
+
+            progress?.Report(new SyncProgress(dryRun ? "planned" : "applied", Interlocked.Increment(ref done), work.Count));
+        });
+    }
+
+    private async Task<ObjectResult> DecideAndWriteOneAsync(TargetPlan plan, DesiredSecret desired, Opener opener, string revision, bool dryRun, CancellationToken cancellationToken)
+    {
+        var unsealed = opener.Open(desired);
+        if (unsealed.Secret is not { } secret)
+        {
+            plan.Protect(desired.Id);
+            return new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}");
+        }
+
+        var problems = SecretValidator.Validate(secret);
+        if (problems.Count > 0)
+        {
+            plan.Protect(desired.Id);
+            return new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: the unsealed Secret is invalid: {string.Join("; ", problems)}");
+        }
+
+        var (mode, result) = Planner.Decide(desired, secret, plan.ObservedById.GetValueOrDefault(desired.Id));
+        if (mode is not { } writeMode)
+        {
+            plan.Protect(desired.Id);
+            return result;
+        }
+
+        if (dryRun)
+        {
+            return result;
+        }
+
+        var stamp = new AppliedStamp(desired.SealedHash, SecretHashes.DataHash(secret.Data), desired.Source, revision);
+        try
+        {
+            await plan.Target.Target.WriteAsync(new SecretWrite(secret, stamp, writeMode), cancellationToken);
+            _logger.LogInformation("{Kind} {Secret} in {Target} from {Source}: {Diff}", result.Kind, desired.Id, plan.Target.Name, desired.Source, result.Diff);
+            return result;
+        }
+        catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+        {
+            plan.Protect(desired.Id);
+            _logger.LogWarning("Writing {Secret} to {Target} failed: {Error}", desired.Id, plan.Target.Name, e.Message);
+            return result with { Kind = ChangeKind.Failed, Message = $"writing to {plan.Target.Name} failed: {e.Message}" };
+        }
+    }
+
+    private async Task PruneAsync(TargetPlan plan, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (!plan.Target.Prune)
+        {
+            return;
+        }
+
+        if (plan.PruneSuspended is not null)
+        {
+            _logger.LogWarning("Prune suspended for {Target}: {Reason}", plan.Target.Name, plan.PruneSuspended);
+            return;
+        }
+
+        var keep = plan.Desired.Select(d => d.Id).Concat(plan.Protected).ToHashSet();
+        var failedPaths = plan.Results.Where(r => r.Kind == ChangeKind.Failed && r.Source is not null)
+            .SelectMany(r => r.Source!.Split(", ")).Select(s => s.Split('#', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var observed in Planner.Prunable(plan.Observed, keep, failedPaths, plan.Target.Paths))
+        {
+            var result = new ObjectResult(ChangeKind.Delete, observed.Id, observed.Stamp?.Source, SecretDiff.ForDelete(observed), null);
+            if (!dryRun)
+            {
+                try
+                {
+                    await plan.Target.Target.DeleteAsync(observed.Id, cancellationToken);
+                    _logger.LogInformation("Deleted {Secret} from {Target}: its SealedSecret left {Source}", observed.Id, plan.Target.Name, observed.Stamp?.Source);
+                }
+                catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+                {
+                    result = result with { Kind = ChangeKind.Failed, Message = $"deleting from {plan.Target.Name} failed: {e.Message}" };
+                }
+            }
+
+            plan.Results.Add(result);
+        }
+    }
+
+    private void RememberNamespaces(TargetPlan plan)
+    {
+        var deleted = plan.Results.Where(r => r.Kind == ChangeKind.Delete).Select(r => r.Id).ToHashSet();
+        _knownNamespaces[plan.Target.Name] = plan.Observed.Where(o => o.Managed && !deleted.Contains(o.Id)).Select(o => o.Id.Namespace)
+            .Concat(plan.Desired.Select(d => d.Id.Namespace))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Opens each SealedSecret at most once per sync, even when several targets need it.</summary>
+    private sealed class Opener(Unsealer unsealer, KeyRing ring)
+    {
+        private readonly ConcurrentDictionary<string, Lazy<UnsealResult>> _results = new(StringComparer.Ordinal);
+
+        public UnsealResult Open(DesiredSecret desired) =>
+            _results.GetOrAdd(desired.SealedHash, _ => new Lazy<UnsealResult>(() => unsealer.Unseal(desired.SealedSecret, ring))).Value;
+    }
+
+    /// <summary>One target's state during a sync.</summary>
+    private sealed class TargetPlan(SyncTarget target)
+    {
+        private readonly HashSet<SecretId> _protected = [];
+
+        public SyncTarget Target { get; } = target;
+
+        public List<DesiredSecret> Desired { get; } = [];
+
+        public List<DesiredSecret> ToOpen { get; } = [];
+
+        public List<ObjectResult> Results { get; } = [];
+
+        public IReadOnlyList<ObservedSecret> Observed { get; private set; } = [];
+
+        public Dictionary<SecretId, ObservedSecret> ObservedById { get; private set; } = [];
+
+        public IEnumerable<SecretId> Protected
+        {
+            get
+            {
+                lock (_protected)
+                {
+                    return _protected.ToList();
+                }
+            }
+        }
+
+        public string? PruneSuspended { get; private set; }
+
+        public string? Error { get; set; }
+
+        /// <summary>A Secret that must not be changed or pruned this time (its document failed).</summary>
+        public void Protect(SecretId id)
+        {
+            lock (_protected)
+            {
+                _protected.Add(id);
+            }
+        }
+
+        public void AddDiscoveryError(DiscoveryError error)
+        {
+            if (error.Id is { } id)
+            {
+                Protect(id);
+                Results.Add(new ObjectResult(ChangeKind.Failed, id, error.Path, null, error.Message));
+            }
+            else
+            {
+                PruneSuspended ??= $"{error.Path} could not be read, so Secrets that may come from it are not deleted";
+                Results.Add(new ObjectResult(ChangeKind.Failed, new SecretId(string.Empty, string.Empty), error.Path, null, error.Message));
+            }
+        }
+
+        /// <summary>The same namespace/name in two places: both rejected, with one error naming every place.</summary>
+        public void RejectDuplicates()
+        {
+            foreach (var group in Desired.GroupBy(d => d.Id).Where(g => g.Count() > 1).ToList())
+            {
+                var places = string.Join(" and ", group.Select(d => d.Location.ToString()));
+                Protect(group.Key);
+                Results.Add(new ObjectResult(ChangeKind.Failed, group.Key, string.Join(", ", group.Select(d => d.Source)), null,
+                    $"SealedSecret {group.Key} is defined in more than one place: {places}; none of them is applied"));
+                Desired.RemoveAll(d => d.Id == group.Key);
+            }
+        }
+
+        public void SetObserved(IReadOnlyList<ObservedSecret> observed)
+        {
+            Observed = observed;
+            ObservedById = observed.GroupBy(o => o.Id).ToDictionary(g => g.Key, g => g.First());
+        }
+
+        public TargetReport ToReport() => new(
+            Target.Name,
+            Target.Target.Kind,
+            Results.OrderBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal).ToList(),
+            Target.Prune ? PruneSuspended : null,
+            Error);
+    }
+}

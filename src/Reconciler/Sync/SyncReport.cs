@@ -1,0 +1,53 @@
+using GitOpsSecrets.Targets;
+
+namespace GitOpsSecrets.Sync;
+
+/// <summary>What a sync (or plan) decided for one Secret in one target.</summary>
+public enum ChangeKind
+{
+    Create,
+    Update,
+    Unchanged,
+    Delete,
+
+    /// <summary>Left alone on purpose: exists in the target but is not ours to change.</summary>
+    Skipped,
+
+    /// <summary>Could not be made (parse, decrypt, validation or write error); the target's copy is untouched.</summary>
+    Failed,
+}
+
+/// <summary>The outcome for one Secret: what was (or would be) done, from where, and the diff by key name.</summary>
+public sealed record ObjectResult(ChangeKind Kind, SecretId Id, string? Source, SecretDiff? Diff, string? Message)
+{
+    public bool Changes => Kind is ChangeKind.Create or ChangeKind.Update or ChangeKind.Delete;
+}
+
+/// <summary>One target's part of a sync.</summary>
+public sealed record TargetReport(string Name, string Kind, IReadOnlyList<ObjectResult> Objects, string? PruneSuspended, string? Error)
+{
+    public int Count(ChangeKind kind) => Objects.Count(o => o.Kind == kind);
+
+    public bool HasChanges => Objects.Any(o => o.Changes);
+
+    public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed);
+}
+
+/// <summary>The whole result of one sync or plan. Carries names, hashes and messages, never values.</summary>
+public sealed record SyncReport(
+    string? Revision,
+    bool DryRun,
+    IReadOnlyList<TargetReport> Targets,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<string> Warnings,
+    long RsaOperations,
+    int FilesRead,
+    TimeSpan Duration)
+{
+    /// <summary>Nothing could be done at all (source or keys unreadable, every target failed).</summary>
+    public bool Failed => Errors.Count > 0 || (Targets.Count > 0 && Targets.All(t => t.Error is not null));
+
+    public bool HasFailures => Failed || Targets.Any(t => t.HasFailures);
+
+    public bool HasChanges => Targets.Any(t => t.HasChanges);
+}
