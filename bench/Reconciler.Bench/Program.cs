@@ -1,17 +1,19 @@
 using GitOpsSecrets.Bench;
 
 // Benchmarks are separate from tests: they report figures and ratios, they never assert.
-// Usage: dotnet run -c Release --project bench/Reconciler.Bench -- <benchmark> [--seconds N]
+// Usage: dotnet run -c Release --project bench/Reconciler.Bench -- <benchmark> [options]
 var benchmark = args.FirstOrDefault() ?? "help";
 var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).FirstOrDefault(5);
 return benchmark switch
 {
     "unseal" => UnsealBenchmark.Run(seconds),
+    "sync" => SyncBenchmark.Run(args),
+    "sync-phases" => await SyncBenchmark.RunPhasesInProcess(args[1], args[2]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N]");
+    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N] | sync [--secrets N] [--namespaces N]");
     return 2;
 }

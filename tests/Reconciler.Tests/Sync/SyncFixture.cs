@@ -13,15 +13,13 @@ namespace GitOpsSecrets.Tests.Sync;
 /// <summary>A folder of SealedSecrets sealed to the vector key, a sync engine over it and an in-memory target.</summary>
 public sealed class SyncFixture : IDisposable
 {
-    private readonly SealingKey _key = Vectors.LoadKey();
-    private readonly Sealer _sealer;
+    private readonly TestSealer _sealer;
 
     public SyncFixture(IReadOnlyList<string>? paths = null, bool prune = true)
     {
         Repo = new TempDirectory();
         Source = new FolderSource(Repo.Path);
-        var cipher = new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), Counters);
-        _sealer = new Sealer(cipher);
+        _sealer = new TestSealer(Counters);
         Target = new InMemoryTarget();
         Paths = paths ?? [];
         Prune = prune;
@@ -54,22 +52,13 @@ public sealed class SyncFixture : IDisposable
 
     /// <summary>Seals a Secret with the given values and writes it to a repository path.</summary>
     public string Write(string path, string @namespace, string name, IReadOnlyDictionary<string, string> values, SealingScope scope = SealingScope.Strict, Action<Secret>? customize = null)
-    {
-        var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = @namespace } };
-        foreach (var (key, value) in values)
-        {
-            secret.Data[key] = Encoding.UTF8.GetBytes(value);
-        }
-
-        customize?.Invoke(secret);
-        return Repo.Write(path, ManifestWriter.ToYaml(ManifestWriter.SortKeys(SealedSecretManifest.ToNode(_sealer.Seal(secret, _key, scope)))));
-    }
+        => Repo.Write(path, _sealer.Yaml(@namespace, name, values, scope, customize));
 
     public string Text(SecretId id, string key) => Encoding.UTF8.GetString(Target.Secrets[id].Data[key]);
 
     public void Dispose()
     {
-        _key.Dispose();
+        _sealer.Dispose();
         Repo.Dispose();
     }
 }
