@@ -1,0 +1,32 @@
+using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Tests.TestSupport;
+
+namespace GitOpsSecrets.Tests.Configuration;
+
+/// <summary>The README's complete configuration example is a file the reader accepts, field for field.</summary>
+public sealed class ExampleConfigurationTests
+{
+    private static readonly string ExamplePath = Path.Combine(Vectors.Directory, "..", "..", "examples", "gitops-secrets.yaml");
+
+    [Fact]
+    public void The_complete_example_reads_and_validates()
+    {
+        var configuration = ConfigurationReader.ReadFile(ExamplePath);
+        ConfigurationValidator.Validate(configuration);
+
+        configuration.Source.Ref.ShouldBe("main");
+        configuration.Source.Paths.ShouldBe(["clusters/production", "platform"]);
+        configuration.Source.Interval.ShouldBe(TimeSpan.FromMinutes(1));
+        configuration.Keys.RenewPeriod.ShouldBe(TimeSpan.FromHours(720));
+        configuration.Targets.Select(t => t.Kind).ShouldBe(["directory", "kubernetes"]);
+        configuration.Targets[0].KeyModes["payments/payments-env/.env"].ShouldBe("0440");
+        configuration.Worker.LeaseDuration.ShouldBe(TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public void The_README_embeds_the_example_verbatim()
+    {
+        var readme = File.ReadAllText(Path.Combine(Vectors.Directory, "..", "..", "README.md"));
+        readme.ShouldContain(File.ReadAllText(ExamplePath).TrimEnd());
+    }
+}
