@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GitOpsSecrets.Tests.Deploy;
 using GitOpsSecrets.Tests.TestSupport;
@@ -18,7 +19,7 @@ public sealed partial class CakeScriptTests
     public void ToolManifest_PinsCakeTool7()
     {
         var manifest = RepositoryFiles.Document(".config/dotnet-tools.json");
-        var cake = manifest.Obj("tools").Obj("cake.tool");
+        var cake = manifest.Obj("tools")["cake.tool"].ShouldBeOfType<JsonObject>();
 
         manifest.Str("isRoot").ShouldBe("true");
         cake.Str("version").ShouldBe("7.0.0");

@@ -43,7 +43,7 @@ public sealed partial class WorkflowTests
     {
         var ci = RepositoryFiles.Document(Ci);
 
-        ci.Obj("on").Select(p => p.Key).ShouldBe(["push", "pull_request"], ignoreOrder: true);
+        Triggers(ci).Select(p => p.Key).ShouldBe(["push", "pull_request"], ignoreOrder: true);
         ci.Obj("permissions").Select(p => $"{p.Key}: {p.Value}").ShouldBe(["contents: read"]);
     }
 
@@ -96,7 +96,7 @@ public sealed partial class WorkflowTests
     [Fact]
     public void Reseal_TriggersOnDispatchScheduleAndCertificatePush()
     {
-        var on = RepositoryFiles.Document(Reseal).Obj("on");
+        var on = Triggers(RepositoryFiles.Document(Reseal));
 
         on.Select(p => p.Key).ShouldBe(["workflow_dispatch", "schedule", "push"], ignoreOrder: true);
         on.Arr("schedule").OfType<JsonObject>().ShouldHaveSingleItem().Str("cron")!.Split(' ').Length.ShouldBe(5);
@@ -155,6 +155,13 @@ public sealed partial class WorkflowTests
         cleanup.Str("if").ShouldBe("always()");
         cleanup.Str("run")!.ShouldContain("rm -rf");
     }
+
+    /// <summary>
+    /// The <c>on:</c> mapping. The product's reader follows YAML 1.1 as kubectl does, where a plain
+    /// <c>on</c> key is the boolean true; GitHub reads it as the string. Either spelling is the triggers.
+    /// </summary>
+    private static JsonObject Triggers(JsonObject workflow) =>
+        (workflow["on"] ?? workflow["true"] ?? workflow["True"]) as JsonObject ?? throw new ShouldAssertException("the workflow has no on: mapping");
 
     private static Dictionary<string, JsonObject> Jobs(JsonObject workflow) =>
         workflow.Obj("jobs").ToDictionary(p => p.Key, p => p.Value as JsonObject ?? throw new ShouldAssertException($"job {p.Key} is not a mapping"), StringComparer.Ordinal);

@@ -16,7 +16,7 @@ public sealed class DeployManifestTests
         var kustomization = RepositoryFiles.Document("deploy/kustomization.yaml");
 
         kustomization.Str("kind").ShouldBe("Kustomization");
-        kustomization.Strings("resources").Order(StringComparer.Ordinal).ShouldBe(DeployManifests.Files, "kustomization.yaml resources must be exactly the deploy/*.yaml manifests");
+        kustomization.Strings("resources").Order(StringComparer.Ordinal).ToList().ShouldBe(DeployManifests.Files.ToList(), "kustomization.yaml resources must be exactly the deploy/*.yaml manifests");
     }
 
     [Fact]

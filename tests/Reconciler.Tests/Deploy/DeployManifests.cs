@@ -41,7 +41,7 @@ public static class DeployManifests
         var data = configMap.Obj("data");
         var key = data.ShouldHaveSingleItem("the ConfigMap holds one file: the configuration").Key;
         mountedAt = $"{mount.Str("mountPath")}/{key}";
-        return data.Str(key)!;
+        return data[key]!.GetValue<string>();
     }
 }
 

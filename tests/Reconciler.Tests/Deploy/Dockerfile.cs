@@ -52,5 +52,5 @@ public sealed class Dockerfile
     /// <summary>Each stage's instructions, its FROM first.</summary>
     public List<List<DockerInstruction>> Stages { get; }
 
-    public IReadOnlyList<DockerInstruction> FinalStage => Stages[^1];
+    public List<DockerInstruction> FinalStage => Stages[^1];
 }
