@@ -3,6 +3,17 @@
 //   dotnet tool restore && dotnet cake src/Build/build.cake --target=NAME
 //
 // Targets: Clean, Restore, Build, Test (the default), Publish, Docker, Reseal, GenerateSecrets.
+// Relative paths in arguments and environment variables are relative to the repository root.
+//
+// Reseal:           GITOPS_SECRETS_RESEAL_PATHS (space or comma separated) and one key source:
+//                   GITOPS_SECRETS_KEYS (key directory) | GITOPS_SECRETS_CONTROLLER_URL |
+//                   GITOPS_SECRETS_CONTROLLER_NAME [+ GITOPS_SECRETS_CONTROLLER_NAMESPACE] (with KUBECONFIG);
+//                   the author: GITOPS_SECRETS_GIT_AUTHOR ("Name <email>") or GIT_AUTHOR_NAME + GIT_AUTHOR_EMAIL;
+//                   optional GITOPS_SECRETS_GIT_BRANCH, GITOPS_SECRETS_COMMIT_MESSAGE, GITOPS_SECRETS_GIT_TOKEN_FILE,
+//                   GITOPS_SECRETS_REPOSITORY (default: this repository).
+// GenerateSecrets:  --spec/--output/--cert or GITOPS_SECRETS_SPEC/GITOPS_SECRETS_OUTPUT/GITOPS_SECRETS_CERT.
+// Docker:           --image or GITOPS_SECRETS_IMAGE (default gitops-secrets:VERSION); GITOPS_SECRETS_REQUIRE_DOCKER=true
+//                   turns the no-engine skip into a failure.
 // Cake only orchestrates: every decision about manifests, keys and git lives in the product
 // (gitops-secrets), which the Reseal and GenerateSecrets targets run as a published binary.
 
@@ -98,14 +109,14 @@ Task("Docker")
 {
     if (Run("docker", "info", root, quiet: true) != 0)
     {
-        var message = "Docker: skipped, no container engine is reachable ('docker info' failed). Start Docker, or build elsewhere with: docker build -t " + image + " .";
+        var reason = "no container engine is reachable ('docker info' failed)";
         if (EnvironmentVariable("GITOPS_SECRETS_REQUIRE_DOCKER") == "true")
         {
             // CI's docker job must not pass by skipping.
-            throw new CakeException(message);
+            throw new CakeException($"Docker: {reason}, and GITOPS_SECRETS_REQUIRE_DOCKER=true");
         }
 
-        Warning(message);
+        Warning("Docker: skipped, {0}. Start Docker, or build elsewhere with: docker build -t {1} .", reason, image);
         return;
     }
 
@@ -118,7 +129,7 @@ Task("Reseal")
     .IsDependentOn("Publish")
     .Does(() =>
 {
-    var repository = MakeAbsolute(Directory(EnvironmentVariable("GITOPS_SECRETS_REPOSITORY") ?? root.FullPath));
+    var repository = new DirectoryPath(FromRoot(EnvironmentVariable("GITOPS_SECRETS_REPOSITORY") ?? "."));
     var paths = Split(Require("GITOPS_SECRETS_RESEAL_PATHS", "repository paths to reseal, separated by spaces or commas"));
     var args = new ProcessArgumentBuilder().Append("reseal");
     foreach (var path in paths)
@@ -179,9 +190,9 @@ Task("GenerateSecrets")
 
     var args = new ProcessArgumentBuilder()
         .Append("generate-secrets")
-        .Append("--spec").AppendQuoted(MakeAbsolute(File(spec)).FullPath)
-        .Append("-o").AppendQuoted(MakeAbsolute(File(output)).FullPath)
-        .Append("--cert").AppendQuoted(cert.Contains("://") ? cert : MakeAbsolute(File(cert)).FullPath);
+        .Append("--spec").AppendQuoted(FromRoot(spec))
+        .Append("-o").AppendQuoted(FromRoot(output))
+        .Append("--cert").AppendQuoted(cert.Contains("://") ? cert : FromRoot(cert));
     RunOrFail(executable.FullPath, args.Render(), root);
 });
 
@@ -221,6 +232,10 @@ void RunOrFail(string tool, string arguments, DirectoryPath workingDirectory)
         throw new CakeException(exitCode, $"{System.IO.Path.GetFileName(tool)} exited with code {exitCode}");
     }
 }
+
+// Relative paths given to a target are relative to the repository root, whatever folder Cake runs in.
+string FromRoot(string path) =>
+    System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.Combine(root.FullPath, path));
 
 string Require(string name, string what) =>
     EnvironmentVariable(name) is { Length: > 0 } value ? value : throw new CakeException($"{name} is not set: {what}");
