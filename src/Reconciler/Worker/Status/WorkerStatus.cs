@@ -47,6 +47,13 @@ public sealed class WorkerStatus
     private DateTimeOffset? _nextSyncAt;
     private DateTimeOffset? _nextKeyRenewalAt;
     private volatile bool _firstSyncAttempted;
+    private long _syncs;
+
+    /// <summary>Raised after each sync is recorded, with the number recorded so far.</summary>
+    public event Action<long>? SyncRecorded;
+
+    /// <summary>Syncs recorded since the worker started.</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
 
     /// <summary>True once a sync has been tried (whatever its outcome): part of readiness.</summary>
     public bool FirstSyncAttempted => _firstSyncAttempted;
@@ -82,6 +89,7 @@ public sealed class WorkerStatus
         }
 
         _firstSyncAttempted = true;
+        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
     }
 
     /// <summary>A sync that ended without a report (cancelled, or an unexpected error).</summary>
@@ -93,6 +101,7 @@ public sealed class WorkerStatus
         }
 
         _firstSyncAttempted = true;
+        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
     }
 
     public void SetNextSync(DateTimeOffset? at)
