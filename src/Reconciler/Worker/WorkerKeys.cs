@@ -15,6 +15,9 @@ public sealed class WorkerKeys(IKeyStore store, ILogger<WorkerKeys> logger)
 
     public KeyRing Ring => Volatile.Read(ref _ring);
 
+    /// <summary>Raised when a reload found a different set of keys.</summary>
+    public event Action<KeyRing>? Changed;
+
     /// <summary>True once the store has been read successfully at least once.</summary>
     public bool Loaded { get; private set; }
 
@@ -58,6 +61,9 @@ public sealed class WorkerKeys(IKeyStore store, ILogger<WorkerKeys> logger)
             Volatile.Write(ref _ring, ring);
             _fingerprints = fingerprints;
             logger.LogInformation("Keys loaded from {Store}: {Count} key(s), newest {Newest}", store.Description, ring.Count, ring.Newest?.ShortFingerprint ?? "(none)");
+            Loaded = true;
+            Changed?.Invoke(ring);
+            return;
         }
 
         Loaded = true;

@@ -41,6 +41,7 @@ public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, Worker
         try
         {
             var report = await engine.SyncAsync(dryRun: false, progress: null, linked.Token);
+            LogFailures(report);
             status.Record(report, startedAt, time.GetUtcNow());
             metrics.RecordSync(report, time.GetElapsedTime(started), time.GetUtcNow());
         }
@@ -56,6 +57,28 @@ public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, Worker
             logger.LogError("Sync failed: {Error}", e.Message);
             status.RecordAbandoned(startedAt, time.GetUtcNow(), $"sync failed: {e.Message}");
             metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>What an operator has to act on, one line each (the engine logs what it changed).</summary>
+    private void LogFailures(SyncReport report)
+    {
+        foreach (var error in report.Errors)
+        {
+            logger.LogError("Sync failed: {Error}", error);
+        }
+
+        foreach (var target in report.Targets)
+        {
+            if (target.Error is not null)
+            {
+                logger.LogError("Target {Target}: {Error}", target.Name, target.Error);
+            }
+
+            foreach (var failed in target.Objects.Where(o => o.Kind == ChangeKind.Failed))
+            {
+                logger.LogWarning("Target {Target}: {Secret} not applied: {Reason}", target.Name, failed.Id, failed.Message);
+            }
         }
     }
 }
