@@ -15,7 +15,7 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
     private readonly Option<bool> _leaderElect = new("--leader-elect") { Description = "Elect a leader through a coordination.k8s.io Lease; only the leader syncs and renews keys (worker.leaderElect)" };
     private readonly Option<string?> _listen = new("--listen") { Description = "Address of the HTTP endpoints, default http://0.0.0.0:8080 (worker.listen)" };
     private readonly Option<string?> _leaseName = new("--lease-name") { Description = "Name of the Lease, default gitops-secrets-leader (worker.leaseName)" };
-    private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default the key namespace (worker.leaseNamespace)" };
+    private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default $POD_NAMESPACE, else the cluster key namespace, else kube-system (worker.leaseNamespace)" };
     private readonly Option<string?> _syncHookTokenFile = new("--sync-hook-token-file") { Description = "File holding the bearer token POST /hooks/sync requires; without it the hook is off (worker.syncHookTokenFile)" };
 
     public override Command Build()
@@ -63,5 +63,8 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         worker.LeaseName = parse.GetValue(_leaseName) ?? worker.LeaseName;
         worker.LeaseNamespace = parse.GetValue(_leaseNamespace) ?? worker.LeaseNamespace;
         worker.SyncHookTokenFile = parse.GetValue(_syncHookTokenFile) ?? worker.SyncHookTokenFile;
+
+        // In a pod the Lease lives next to the worker unless configured otherwise (the downward API sets POD_NAMESPACE).
+        worker.LeaseNamespace ??= Host.GetEnvironmentVariable("POD_NAMESPACE");
     }
 }

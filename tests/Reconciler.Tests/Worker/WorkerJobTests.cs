@@ -20,6 +20,7 @@ public sealed class WorkerJobTests
             configure: c => c.Worker.SyncHookTokenFile = token.File("token"),
             workerServices: services => services.AddSingleton<ISyncRunner>(runner));
         await runner.Entered.WaitAsync(TimeSpan.FromSeconds(30)); // the start-up run is now in progress
+        (await worker.Http.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, "the leader is not ready before its first sync was tried");
 
         // Three webhooks while the first run is still going.
         for (var i = 0; i < 3; i++)
