@@ -81,11 +81,15 @@ public sealed partial class WorkerEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_Unparseable_400()
+    public async Task Verify_YamlBody_200_Unparseable_400()
     {
-        var response = await PostAsync("/v1/verify", "kind: [unclosed");
+        var yaml = ManifestWriter.ToYaml(JsonNode.Parse(Vectors.Text("sealedsecret-namespace-wide.json"))!);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var ok = await PostAsync("/v1/verify", yaml);
+        var garbage = await PostAsync("/v1/verify", "kind: [unclosed");
+
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK);
+        garbage.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class WorkerJobs(ISchedulerFactory schedulers, SyncSchedule schedu
             logger.LogDebug("Next {Job} at {At:O}", job.Name, when);
             return true;
         }
-        catch (SchedulerException e)
+        catch (Exception e) when (e is SchedulerException or ObjectDisposedException or InvalidOperationException)
         {
             // Shutting down: there is no next run to schedule.
             logger.LogDebug("Not scheduling {Job}: {Error}", job.Name, e.Message);
