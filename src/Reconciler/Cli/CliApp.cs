@@ -22,6 +22,8 @@ public static class CliApp
             new CreateSecretCommand(host, shared),
             new SyncCommand(host, shared, plan: false),
             new SyncCommand(host, shared, plan: true),
+            new RunCommand(host, shared),
+            new StatusCommand(host, shared),
         ];
         foreach (var command in commands)
         {

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Worker;
+using Microsoft.Extensions.Hosting;
+
+namespace GitOpsSecrets.Cli;
+
+/// <summary>
+/// <c>run</c>: the long-running worker. Takes every flag of <c>sync</c> (so it runs without a config
+/// file) plus its own; syncs every interval, renews keys, serves the endpoints, until stopped.
+/// </summary>
+public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
+{
+    private readonly ConfigurationOptions _configuration = new();
+    private readonly Option<bool> _leaderElect = new("--leader-elect") { Description = "Elect a leader through a coordination.k8s.io Lease; only the leader syncs and renews keys (worker.leaderElect)" };
+    private readonly Option<string?> _listen = new("--listen") { Description = "Address of the HTTP endpoints, default http://0.0.0.0:8080 (worker.listen)" };
+    private readonly Option<string?> _leaseName = new("--lease-name") { Description = "Name of the Lease, default gitops-secrets-leader (worker.leaseName)" };
+    private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default $POD_NAMESPACE, else the cluster key namespace, else kube-system (worker.leaseNamespace)" };
+    private readonly Option<string?> _syncHookTokenFile = new("--sync-hook-token-file") { Description = "File holding the bearer token POST /hooks/sync requires; without it the hook is off (worker.syncHookTokenFile)" };
+
+    public override Command Build()
+    {
+        var command = new Command("run", "Run the worker: sync every interval, renew keys, serve /healthz, /metrics, /status and Bitnami's /v1 endpoints");
+        foreach (var option in _configuration.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(_leaderElect);
+        command.Options.Add(_listen);
+        command.Options.Add(_leaseName);
+        command.Options.Add(_leaseNamespace);
+        command.Options.Add(_syncHookTokenFile);
+        command.SetAction(Handler((parse, services, ct) => RunAsync(parse, services, ct)));
+        return command;
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var configuration = _configuration.Resolve(parse, Host);
+        ApplyWorkerFlags(parse, configuration.Worker);
+        if (!Uri.TryCreate(configuration.Worker.Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an http:// address (example: http://0.0.0.0:8080)");
+        }
+
+        var identity = Host.GetEnvironmentVariable("POD_NAME") ?? Host.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        await using var app = WorkerHost.Build(configuration, services, new WorkerHostOptions
+        {
+            Log = Host.Error,
+            Verbose = parse.GetValue(Shared.Verbose),
+            Identity = $"{identity}_{Guid.NewGuid().ToString("N")[..8]}",
+        });
+        await app.StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+
+    private void ApplyWorkerFlags(ParseResult parse, WorkerSettings worker)
+    {
+        worker.LeaderElect |= parse.GetValue(_leaderElect);
+        worker.Listen = parse.GetValue(_listen) ?? worker.Listen;
+        worker.LeaseName = parse.GetValue(_leaseName) ?? worker.LeaseName;
+        worker.LeaseNamespace = parse.GetValue(_leaseNamespace) ?? worker.LeaseNamespace;
+        worker.SyncHookTokenFile = parse.GetValue(_syncHookTokenFile) ?? worker.SyncHookTokenFile;
+
+        // In a pod the Lease lives next to the worker unless configured otherwise (the downward API sets POD_NAMESPACE).
+        worker.LeaseNamespace ??= Host.GetEnvironmentVariable("POD_NAMESPACE");
+    }
+}

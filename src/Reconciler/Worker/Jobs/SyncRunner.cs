@@ -1,0 +1,84 @@
+using GitOpsSecrets.Sync;
+using GitOpsSecrets.Worker.Leadership;
+using GitOpsSecrets.Worker.Metrics;
+using GitOpsSecrets.Worker.Status;
+using Microsoft.Extensions.Logging;
+
+namespace GitOpsSecrets.Worker.Jobs;
+
+/// <summary>One tick of the sync job: what it does, apart from when.</summary>
+public interface ISyncRunner
+{
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// On the leader: one sync, cancelled the moment leadership is lost, recorded in status and metrics.
+/// On every replica: a reload of the keys, so the HTTP endpoints see keys the leader added.
+/// </summary>
+public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger) : ISyncRunner
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (leadership.IsLeader)
+            {
+                await SyncAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            await keys.RefreshAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership.Token);
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        try
+        {
+            var report = await engine.SyncAsync(dryRun: false, progress: null, linked.Token);
+            LogFailures(report);
+            status.Record(report, startedAt, time.GetUtcNow());
+            metrics.RecordSync(report, time.GetElapsedTime(started), time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            var reason = cancellationToken.IsCancellationRequested ? "the worker is stopping" : "leadership was lost";
+            logger.LogWarning("Sync stopped: {Reason}; what was not written yet is left for the next leader", reason);
+            status.RecordAbandoned(startedAt, time.GetUtcNow(), $"sync stopped: {reason}");
+            metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("Sync failed: {Error}", e.Message);
+            status.RecordAbandoned(startedAt, time.GetUtcNow(), $"sync failed: {e.Message}");
+            metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>What an operator has to act on, one line each (the engine logs what it changed).</summary>
+    private void LogFailures(SyncReport report)
+    {
+        foreach (var error in report.Errors)
+        {
+            logger.LogError("Sync failed: {Error}", error);
+        }
+
+        foreach (var target in report.Targets)
+        {
+            if (target.Error is not null)
+            {
+                logger.LogError("Target {Target}: {Error}", target.Name, target.Error);
+            }
+
+            foreach (var failed in target.Objects.Where(o => o.Kind == ChangeKind.Failed))
+            {
+                logger.LogWarning("Target {Target}: {Secret} not applied: {Reason}", target.Name, failed.Id, failed.Message);
+            }
+        }
+    }
+}

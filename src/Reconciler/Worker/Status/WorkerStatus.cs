@@ -1,0 +1,130 @@
+using GitOpsSecrets.Sync;
+
+namespace GitOpsSecrets.Worker.Status;
+
+/// <summary>One Secret that failed in the last sync of a target, and why (never a value).</summary>
+public sealed record FailureStatus(string Namespace, string Name, string? Source, string Reason);
+
+/// <summary>What the worker knows about one target: the last revision attempted and the last one applied in full.</summary>
+public sealed record TargetStatus(
+    string Name,
+    string Kind,
+    string? LastAttemptedRevision,
+    DateTimeOffset? LastAttemptedAt,
+    string? LastAppliedRevision,
+    DateTimeOffset? LastAppliedAt,
+    IReadOnlyDictionary<string, int> Counts,
+    string? Error,
+    IReadOnlyList<FailureStatus> Failures);
+
+/// <summary>The last sync as a whole.</summary>
+public sealed record SyncStatus(
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    string? Revision,
+    string Result,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>A consistent copy of the worker's status.</summary>
+public sealed record StatusSnapshot(
+    SyncStatus? LastSync,
+    DateTimeOffset? LastSuccessAt,
+    DateTimeOffset? NextSyncAt,
+    DateTimeOffset? NextKeyRenewalAt,
+    IReadOnlyList<TargetStatus> Targets);
+
+/// <summary>
+/// The worker's memory of its syncs, updated after every run and served by <c>/status</c>. Holds
+/// names, revisions, counts and reasons only: a report never carries values, and neither does this.
+/// </summary>
+public sealed class WorkerStatus
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, TargetStatus> _targets = new(StringComparer.Ordinal);
+    private SyncStatus? _lastSync;
+    private DateTimeOffset? _lastSuccessAt;
+    private DateTimeOffset? _nextSyncAt;
+    private DateTimeOffset? _nextKeyRenewalAt;
+    private volatile bool _firstSyncAttempted;
+    private long _syncs;
+
+    /// <summary>Raised after each sync is recorded, with the number recorded so far.</summary>
+    public event Action<long>? SyncRecorded;
+
+    /// <summary>Syncs recorded since the worker started.</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>True once a sync has been tried (whatever its outcome): part of readiness.</summary>
+    public bool FirstSyncAttempted => _firstSyncAttempted;
+
+    public void Record(SyncReport report, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    {
+        var result = report.Failed ? "failed" : report.HasFailures ? "partial" : "success";
+        lock (_lock)
+        {
+            _lastSync = new SyncStatus(startedAt, finishedAt, report.Revision, result, report.Errors, report.Warnings);
+            if (!report.HasFailures)
+            {
+                _lastSuccessAt = finishedAt;
+            }
+
+            foreach (var target in report.Targets)
+            {
+                var previous = _targets.GetValueOrDefault(target.Name);
+                var applied = !target.HasFailures && report.Revision is not null;
+                _targets[target.Name] = new TargetStatus(
+                    target.Name,
+                    target.Kind,
+                    report.Revision,
+                    finishedAt,
+                    applied ? report.Revision : previous?.LastAppliedRevision,
+                    applied ? finishedAt : previous?.LastAppliedAt,
+                    Enum.GetValues<ChangeKind>().ToDictionary(k => k.ToString().ToLowerInvariant(), target.Count, StringComparer.Ordinal),
+                    target.Error,
+                    target.Objects.Where(o => o.Kind == ChangeKind.Failed)
+                        .Select(o => new FailureStatus(o.Id.Namespace, o.Id.Name, o.Source, o.Message ?? "failed"))
+                        .ToList());
+            }
+        }
+
+        _firstSyncAttempted = true;
+        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
+    }
+
+    /// <summary>A sync that ended without a report (cancelled, or an unexpected error).</summary>
+    public void RecordAbandoned(DateTimeOffset startedAt, DateTimeOffset finishedAt, string reason)
+    {
+        lock (_lock)
+        {
+            _lastSync = new SyncStatus(startedAt, finishedAt, null, "failed", [reason], []);
+        }
+
+        _firstSyncAttempted = true;
+        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
+    }
+
+    public void SetNextSync(DateTimeOffset? at)
+    {
+        lock (_lock)
+        {
+            _nextSyncAt = at;
+        }
+    }
+
+    public void SetNextKeyRenewal(DateTimeOffset? at)
+    {
+        lock (_lock)
+        {
+            _nextKeyRenewalAt = at;
+        }
+    }
+
+    public StatusSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            return new StatusSnapshot(_lastSync, _lastSuccessAt, _nextSyncAt, _nextKeyRenewalAt, _targets.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList());
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using GitOpsSecrets.Cli;
+using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
+using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Sync;
+using GitOpsSecrets.Worker.Http;
+using GitOpsSecrets.Worker.Jobs;
+using GitOpsSecrets.Worker.Leadership;
+using GitOpsSecrets.Worker.Metrics;
+using GitOpsSecrets.Worker.Scheduling;
+using GitOpsSecrets.Worker.Status;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace GitOpsSecrets.Worker;
+
+/// <summary>How the worker process is set up beyond its configuration file.</summary>
+public sealed record WorkerHostOptions
+{
+    /// <summary>Where log lines go (the command's standard error).</summary>
+    public required TextWriter Log { get; init; }
+
+    public bool Verbose { get; init; }
+
+    /// <summary>This replica's name in the lease: the pod name in a cluster.</summary>
+    public required string Identity { get; init; }
+
+    /// <summary>Lets a test replace worker services (the lease lock, the sync runner) after ours are registered.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+}
+
+/// <summary>
+/// Builds the long-running worker: an ASP.NET Core application serving the endpoints on every replica,
+/// a Quartz scheduler running the sync and key renewal jobs, and leader election deciding which
+/// replica's jobs do work. The rooms' services (sync engine factory, key stores, sealing) come from the
+/// command's container, so the worker runs with exactly what <c>sync</c> would use.
+/// </summary>
+public static class WorkerHost
+{
+    public static WebApplication Build(WorkerConfiguration configuration, IServiceProvider rooms, WorkerHostOptions options)
+    {
+        ConfigurationValidator.Validate(configuration);
+        var settings = configuration.Worker;
+        var time = rooms.GetRequiredService<TimeProvider>();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "gitops-secrets", Args = [] });
+        builder.WebHost.UseUrls(settings.Listen);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        var level = options.Verbose ? LogLevel.Debug : LogLevel.Information;
+        builder.Logging.ClearProviders()
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Quartz", LogLevel.Warning)
+            .AddProvider(new TextWriterLoggerProvider(options.Log, level, time, timestamps: true));
+
+        var services = builder.Services;
+        services.AddSingleton(time);
+        services.AddSingleton(configuration);
+        services.AddSingleton(rooms.GetRequiredService<Unsealer>());
+        services.AddSingleton(rooms.GetRequiredService<Sealer>());
+        services.AddSingleton(rooms.GetRequiredService<KeyGenerator>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SyncEngineFactory>(rooms, sp.GetRequiredService<ILoggerFactory>()).Create(configuration));
+        services.AddSingleton(rooms.GetRequiredService<IKeyStoreFactory>().Create(configuration.Keys));
+        services.AddSingleton<WorkerKeys>();
+        services.AddSingleton<WorkerStatus>();
+        services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton<WorkerReadiness>();
+        services.AddSingleton<SealedSecretChecks>();
+        services.AddSingleton(new SyncHookToken(settings.SyncHookTokenFile));
+        services.AddSingleton(new SyncSchedule(configuration.Source.Interval, settings.Jitter));
+        services.AddSingleton(new RenewalSettings(configuration.Keys.RenewPeriod, configuration.Keys.CutoffTime));
+        services.AddSingleton<KeyRenewer>();
+        services.AddSingleton<WorkerJobs>();
+        services.TryAddSingleton<ISyncRunner, SyncRunner>();
+        AddLeadership(services, configuration, options.Identity);
+        services.AddWorkerRateLimits();
+
+        services.AddQuartz(q =>
+        {
+            q.UseTimeProvider(time);
+            q.AddJob<SyncJob>(j => j.WithIdentity(SyncJob.Key).StoreDurably().DisallowConcurrentExecution());
+            q.AddJob<KeyRenewalJob>(j => j.WithIdentity(KeyRenewalJob.Key).StoreDurably().DisallowConcurrentExecution());
+        });
+
+        // Registered after the elector: hosted services stop in reverse order, so the scheduler waits for
+        // the running job before the lease is released.
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddHostedService<WorkerStartup>();
+        options.ConfigureServices?.Invoke(services);
+
+        var app = builder.Build();
+
+        // Made now rather than at the first sync, so a bad target or source configuration stops the
+        // command with its one-line error instead of failing every run.
+        app.Services.GetRequiredService<SyncEngine>();
+        app.MapWorkerEndpoints();
+        return app;
+    }
+
+    private static void AddLeadership(IServiceCollection services, WorkerConfiguration configuration, string identity)
+    {
+        var settings = configuration.Worker;
+        if (!settings.LeaderElect)
+        {
+            services.AddSingleton<ILeadership>(new AlwaysLeader(identity));
+            return;
+        }
+
+        services.TryAddSingleton<ILeaseLock>(_ =>
+        {
+            var keys = configuration.Keys;
+            var @namespace = settings.LeaseNamespace ?? keys.ClusterNamespace ?? KeysCommand.DefaultNamespace;
+            return new KubernetesLeaseLock(KubernetesLeaseLock.CreateClient(keys.Kubeconfig, keys.Context), @namespace, settings.LeaseName);
+        });
+        services.AddSingleton(LeaderElectionOptions.For(identity, settings.LeaseDuration));
+        services.AddSingleton<LeaderElector>();
+        services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaderElector>());
+        services.AddHostedService<LeaderElectionService>();
+    }
+}
+
+/// <summary>
+/// At start: reads the keys, schedules the first sync and key check at once, and from then on fires
+/// both again whenever this replica becomes the leader.
+/// </summary>
+public sealed class WorkerStartup(WorkerKeys keys, WorkerJobs jobs, ILeadership leadership, ILogger<WorkerStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await keys.RefreshAsync(cancellationToken);
+        leadership.Changed += OnLeadershipChanged;
+        await jobs.TriggerSyncAsync(cancellationToken);
+        await jobs.TriggerRenewalAsync(cancellationToken);
+        logger.LogInformation("Worker {Identity} started; keys from {Store}", leadership.Identity, keys.StoreDescription);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        leadership.Changed -= OnLeadershipChanged;
+        return Task.CompletedTask;
+    }
+
+    private void OnLeadershipChanged(bool leading)
+    {
+        if (!leading)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await jobs.TriggerSyncAsync(CancellationToken.None);
+                await jobs.TriggerRenewalAsync(CancellationToken.None);
+            }
+            catch (SchedulerException e)
+            {
+                logger.LogDebug("Not starting work after gaining leadership: {Error}", e.Message);
+            }
+        });
+    }
+}
