@@ -159,6 +159,11 @@ internal sealed class GitTransport
             }
         }
 
+        if (GitUrls.LocalPath(Url) is { } local && !Directory.Exists(local))
+        {
+            return $"{operation} {Description}: remote unreachable: no repository at {local}";
+        }
+
         if (lower.Contains("401", StringComparison.Ordinal)
             || lower.Contains("403", StringComparison.Ordinal)
             || lower.Contains("authentication", StringComparison.Ordinal)

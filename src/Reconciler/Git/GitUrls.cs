@@ -37,6 +37,18 @@ public static partial class GitUrls
     public static bool IsHttp(string url) =>
         url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The directory a local path or <c>file://</c> URL names, else null.</summary>
+    public static string? LocalPath(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.LocalPath : url["file://".Length..];
+        }
+
+        return url.Contains("://", StringComparison.Ordinal) || ScpLike().IsMatch(url) ? null : Path.GetFullPath(url);
+    }
+
     /// <summary>What libgit2 is given: URLs as they are, local paths made absolute.</summary>
     public static string Normalize(string url)
     {
