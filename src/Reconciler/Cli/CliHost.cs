@@ -53,7 +53,7 @@ public sealed class CliHost
         services.AddSealing(engine);
         services.AddKeys();
         services.AddSync();
-        services.AddGit();
+        services.AddGit(GetEnvironmentVariable);
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

@@ -5,7 +5,8 @@ namespace GitOpsSecrets.Git;
 
 /// <summary>
 /// Where a repository is cached when the configuration does not say:
-/// <c>$XDG_CACHE_HOME/gitops-secrets/&lt;first 16 hex digits of sha256(url)&gt;</c>, else under <c>~/.cache</c>.
+/// <c>$XDG_CACHE_HOME/gitops-secrets/&lt;first 16 hex digits of sha256(url)&gt;</c>, else under
+/// <c>$HOME/.cache</c>, else under the temporary folder. One clone per repository URL.
 /// </summary>
 public sealed class GitCacheLocation(Func<string, string?> getEnvironmentVariable)
 {
@@ -19,7 +20,7 @@ public sealed class GitCacheLocation(Func<string, string?> getEnvironmentVariabl
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         var cacheHome = getEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
-            : Path.Combine(getEnvironmentVariable("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            : getEnvironmentVariable("HOME") is { Length: > 0 } home ? Path.Combine(home, ".cache") : Path.GetTempPath();
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..16];
         return Path.Combine(cacheHome, "gitops-secrets", hash);
     }
