@@ -86,6 +86,17 @@ public sealed class GitRepositoryCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Fetch_EmptyRemoteOrDanglingHead_FailsAsAnUnknownRef()
+    {
+        var empty = await Should.ThrowAsync<GitException>(() => Cache("HEAD").FetchAsync(CancellationToken.None));
+        empty.Message.ShouldBe($"unknown ref HEAD in {_remote.BarePath}: the remote has no default branch (is it empty?)");
+
+        var onFeature = _remote.Commit("feature only", "f.txt", "x\n", branch: "feature");
+        (await Cache("feature").FetchAsync(CancellationToken.None)).Commit.ShouldBe(onFeature, "a remote whose HEAD names a missing branch still serves its other branches");
+        await Should.ThrowAsync<GitException>(() => Cache("HEAD").FetchAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Fetch_RemoteDeleted_FailsClearlyAndLeavesTheLastCheckoutIntact()
     {
         var commit = _remote.Commit("first", "apps/a.yaml", "a: 1\n");

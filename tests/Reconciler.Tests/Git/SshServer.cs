@@ -55,8 +55,16 @@ public sealed class SshServer : IAsyncLifetime
         KeyGen("stranger_key");
         File.Copy(_directory.File("client_key.pub"), _directory.File("authorized_keys"));
 
-        // sshd refuses to start without its privilege separation directory.
-        Directory.CreateDirectory("/run/sshd");
+        // sshd refuses to start without its privilege separation directory (root only; else sshd says why).
+        try
+        {
+            Directory.CreateDirectory("/run/sshd");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not root: sshd reports what it misses on startup, and the fixture shows that.
+        }
+
         Port = FreePort.Next();
         File.WriteAllText(KnownHosts, $"[127.0.0.1]:{Port} {File.ReadAllText(_directory.File("host_key.pub")).Trim()}\n");
         File.WriteAllText(WrongKnownHosts, $"[127.0.0.1]:{Port} {File.ReadAllText(_directory.File("other_host_key.pub")).Trim()}\n");
