@@ -3,6 +3,8 @@ namespace GitOpsSecrets.Git;
 /// <summary>
 /// An exclusive lock on a cache directory shared by processes: a lock file opened with FileShare.None,
 /// which .NET on Unix backs with flock(2), so the kernel releases it when a process dies.
+/// Waiting for another process is real time, so it runs on the system clock even when the rest of the
+/// program runs on a test clock (a fake clock that is never advanced would wait forever).
 /// </summary>
 internal sealed class CacheLock : IDisposable
 {
@@ -11,8 +13,9 @@ internal sealed class CacheLock : IDisposable
 
     private CacheLock(FileStream file) => _file = file;
 
-    public static async Task<CacheLock> AcquireAsync(string path, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<CacheLock> AcquireAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var time = TimeProvider.System;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var started = time.GetTimestamp();
         while (true)

@@ -26,9 +26,8 @@ public sealed class GitRepositoryCache
 
     private readonly string _url;
     private readonly GitAuth _auth;
-    private readonly TimeProvider _time;
 
-    public GitRepositoryCache(string url, string reference, string cacheDirectory, GitAuth? auth = null, TimeProvider? time = null)
+    public GitRepositoryCache(string url, string reference, string cacheDirectory, GitAuth? auth = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
@@ -36,7 +35,6 @@ public sealed class GitRepositoryCache
         Reference = string.IsNullOrWhiteSpace(reference) ? "HEAD" : reference.Trim();
         CacheDirectory = Path.GetFullPath(cacheDirectory);
         _auth = auth ?? GitAuth.None;
-        _time = time ?? TimeProvider.System;
     }
 
     public string Reference { get; }
@@ -51,7 +49,7 @@ public sealed class GitRepositoryCache
     /// <summary>Fetches the remote and checks out <see cref="Reference"/>. Throws <see cref="GitException"/> and leaves the cache as it was when the remote cannot be read.</summary>
     public async Task<GitCheckout> FetchAsync(CancellationToken cancellationToken)
     {
-        using var cacheLock = await CacheLock.AcquireAsync(Path.Combine(CacheDirectory, "lock"), LockTimeout, _time, cancellationToken);
+        using var cacheLock = await CacheLock.AcquireAsync(Path.Combine(CacheDirectory, "lock"), LockTimeout, cancellationToken);
         return await Task.Run(() => FetchAndCheckout(cancellationToken), cancellationToken);
     }
 

@@ -4,7 +4,7 @@ using GitOpsSecrets.Sync;
 namespace GitOpsSecrets.Git;
 
 /// <summary>Makes a <see cref="GitSecretSource"/> from the <c>source</c> section of the configuration.</summary>
-public sealed class GitSecretSourceFactory(GitCacheLocation cacheLocation, TimeProvider time) : ISecretSourceFactory
+public sealed class GitSecretSourceFactory(GitCacheLocation cacheLocation) : ISecretSourceFactory
 {
     public ISecretSource Create(SourceConfiguration configuration)
     {
@@ -20,6 +20,6 @@ public sealed class GitSecretSourceFactory(GitCacheLocation cacheLocation, TimeP
             configuration.Auth.SshKeyFile,
             configuration.Auth.KnownHostsFile);
         var cacheDirectory = string.IsNullOrWhiteSpace(configuration.CacheDir) ? cacheLocation.For(configuration.Url) : configuration.CacheDir;
-        return new GitSecretSource(new GitRepositoryCache(configuration.Url, configuration.Ref, cacheDirectory, auth, time));
+        return new GitSecretSource(new GitRepositoryCache(configuration.Url, configuration.Ref, cacheDirectory, auth));
     }
 }

@@ -32,7 +32,7 @@ public sealed class GitSecretSourceFactoryTests : IDisposable
     {
         var commit = _remote.Commit("first", "a.yaml", "a: 1\n", branch: "release");
         var cacheDir = _remote.Scratch("cache");
-        var factory = new GitSecretSourceFactory(new GitCacheLocation(_ => null), TimeProvider.System);
+        var factory = new GitSecretSourceFactory(new GitCacheLocation(_ => null));
 
         var source = factory.Create(new SourceConfiguration { Url = "file://" + _remote.BarePath, Ref = "release", CacheDir = cacheDir });
         var snapshot = await source.FetchAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Git;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsSecrets.Tests.Git;
 
@@ -168,6 +169,27 @@ public sealed class GitWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAndPush_Rejected_WaitsTheBackoffOnTheTimeProviderBeforeRetrying()
+    {
+        _remote.Commit("first", new Dictionary<string, string?> { ["a.yaml"] = "a: 1\n", ["b.yaml"] = "b: 1\n" });
+        var clone = _remote.Clone("work");
+        _remote.Commit("someone else", "b.yaml", "b: 2\n");
+        File.WriteAllText(Path.Combine(clone, "a.yaml"), "a: resealed\n");
+        var time = new SignallingTimeProvider();
+        var writer = new GitWriter(time);
+
+        var writing = writer.CommitAndPushAsync(Request(clone, paths: ["a.yaml"]) with { Backoff = TimeSpan.FromSeconds(30) }, CancellationToken.None);
+        var wait = await time.TimerRequested.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        wait.ShouldBe(TimeSpan.FromSeconds(30));
+        writing.IsCompleted.ShouldBeFalse("the retry waits for the backoff");
+        time.Advance(TimeSpan.FromSeconds(30));
+        var result = await writing.WaitAsync(TimeSpan.FromSeconds(30));
+        result.Pushed.ShouldBeTrue();
+        result.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task CommitAndPush_DetachedHead_CommitsOnTheNamedBranch()
     {
         var head = _remote.Commit("first", "a.yaml", "a: 1\n");
@@ -199,4 +221,17 @@ public sealed class GitWriterTests : IDisposable
             Strategy = strategy,
             Backoff = TimeSpan.Zero,
         };
+
+    /// <summary>A fake clock that says when someone starts waiting on it, so the test advances it at the right moment.</summary>
+    private sealed class SignallingTimeProvider : FakeTimeProvider
+    {
+        public TaskCompletionSource<TimeSpan> TimerRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            TimerRequested.TrySetResult(dueTime);
+            return timer;
+        }
+    }
 }
