@@ -1,4 +1,5 @@
 using System.Collections;
+using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
@@ -52,6 +53,7 @@ public sealed class CliHost
         services.AddSealing(engine);
         services.AddKeys();
         services.AddSync();
+        services.AddGit(GetEnvironmentVariable);
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

@@ -69,7 +69,8 @@ public sealed class ConfigurationOptions
         }
 
         source.Interval = parse.GetValue(Interval) is { } interval ? Durations.Parse(interval, "--interval") : source.Interval;
-        source.CacheDir = parse.GetValue(CacheDir) ?? source.CacheDir ?? DefaultCacheDir(host);
+        // Null: the Git room picks $XDG_CACHE_HOME/gitops-secrets/<hash of the URL>, one clone per repository.
+        source.CacheDir = parse.GetValue(CacheDir) ?? source.CacheDir;
         source.Auth.TokenFile = parse.GetValue(GitTokenFile) ?? source.Auth.TokenFile;
         source.Auth.Username = parse.GetValue(GitUsername) ?? source.Auth.Username;
         source.Auth.SshKeyFile = parse.GetValue(GitSshKeyFile) ?? source.Auth.SshKeyFile;
@@ -138,12 +139,6 @@ public sealed class ConfigurationOptions
             _ => throw new UsageException($"--target \"{spec}\": expected directory:ROOT or kubernetes[:CONTEXT]"),
         };
     }
-
-    private static string DefaultCacheDir(CliHost host) =>
-        System.IO.Path.Combine(
-            host.GetEnvironmentVariable("XDG_CACHE_HOME")
-                ?? (host.GetEnvironmentVariable("HOME") is { } home ? System.IO.Path.Combine(home, ".cache") : System.IO.Path.GetTempPath()),
-            "gitops-secrets");
 }
 
 /// <summary><c>--key-cutoff-time</c>: RFC 3339, or Go's RFC1123Z that the Bitnami controller takes.</summary>

@@ -1,0 +1,227 @@
+using LibGit2Sharp;
+
+namespace GitOpsSecrets.Git;
+
+/// <summary>
+/// A local copy of one remote ref, kept in a cache directory: cloned once, fetched thereafter, and
+/// checked out so that the working tree holds exactly the fetched revision.
+/// Layout: <c>CACHE/repo</c> (the working tree), <c>CACHE/lock</c>, <c>CACHE/ssh-command</c>.
+/// A failed fetch changes nothing on disk, so the last good checkout stays usable while the remote is down.
+/// </summary>
+public sealed class GitRepositoryCache
+{
+    private const string RemoteName = "origin";
+
+    /// <summary>Where the remote's HEAD (its default branch) lands: a plain ref, so no symbolic-ref handling is needed.</summary>
+    private const string RemoteHeadRef = "refs/gitops-secrets/remote-head";
+
+    private static readonly string[] FetchRefSpecs =
+    [
+        "+refs/heads/*:refs/remotes/origin/*",
+        "+refs/tags/*:refs/tags/*",
+        "+HEAD:" + RemoteHeadRef,
+    ];
+
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly string _url;
+    private readonly GitAuth _auth;
+
+    public GitRepositoryCache(string url, string reference, string cacheDirectory, GitAuth? auth = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
+        _url = url;
+        Reference = string.IsNullOrWhiteSpace(reference) ? "HEAD" : reference.Trim();
+        CacheDirectory = Path.GetFullPath(cacheDirectory);
+        _auth = auth ?? GitAuth.None;
+    }
+
+    public string Reference { get; }
+
+    public string CacheDirectory { get; }
+
+    public string WorkTree => Path.Combine(CacheDirectory, "repo");
+
+    /// <summary>The remote URL with credentials removed.</summary>
+    public string Description => GitUrls.Scrub(_url);
+
+    /// <summary>Fetches the remote and checks out <see cref="Reference"/>. Throws <see cref="GitException"/> and leaves the cache as it was when the remote cannot be read.</summary>
+    public async Task<GitCheckout> FetchAsync(CancellationToken cancellationToken)
+    {
+        using var cacheLock = await CacheLock.AcquireAsync(Path.Combine(CacheDirectory, "lock"), LockTimeout, cancellationToken);
+        return await Task.Run(() => FetchAndCheckout(cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Repository-relative paths changed between two commits (both sides of a rename), or null when that
+    /// cannot be known: a commit is missing, or neither commit descends from the other (history rewritten).
+    /// </summary>
+    public IReadOnlyList<string>? ChangedPaths(string fromCommit, string toCommit)
+    {
+        if (string.Equals(fromCommit, toCommit, StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        if (!Repository.IsValid(WorkTree) || !ObjectId.TryParse(fromCommit, out var fromId) || !ObjectId.TryParse(toCommit, out var toId))
+        {
+            return null;
+        }
+
+        using var repository = new Repository(WorkTree);
+        if (repository.Lookup<Commit>(fromId) is not { } from || repository.Lookup<Commit>(toId) is not { } to)
+        {
+            return null;
+        }
+
+        var mergeBase = repository.ObjectDatabase.FindMergeBase(from, to);
+        if (mergeBase is null || (mergeBase.Id != from.Id && mergeBase.Id != to.Id))
+        {
+            return null;
+        }
+
+        using var changes = repository.Diff.Compare<TreeChanges>(from.Tree, to.Tree);
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            paths.Add(change.Path);
+            if (!string.IsNullOrEmpty(change.OldPath))
+            {
+                paths.Add(change.OldPath);
+            }
+        }
+
+        return paths.Select(p => p.Replace('\\', '/')).ToList();
+    }
+
+    private GitCheckout FetchAndCheckout(CancellationToken cancellationToken)
+    {
+        var transport = GitTransport.Create(_url, _auth, CacheDirectory);
+        using var repository = OpenOrInit(transport);
+        transport.Run(
+            "fetch",
+            () =>
+            {
+                Commands.Fetch(repository, RemoteName, FetchRefSpecs, transport.FetchOptions(cancellationToken), "gitops-secrets fetch");
+                return true;
+            },
+            cancellationToken);
+
+        var commit = Resolve(repository, transport);
+        cancellationToken.ThrowIfCancellationRequested();
+        Commands.Checkout(repository, commit, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
+        RemoveStrayFiles(repository);
+        return new GitCheckout($"{Reference}@sha1:{commit.Sha}", commit.Sha, WorkTree);
+    }
+
+    /// <summary>
+    /// The first time, an empty repository is initialised instead of cloned: libgit2 reads
+    /// <c>core.sshCommand</c> from the repository being fetched into, and a clone has no repository to
+    /// configure until it has already connected.
+    /// </summary>
+    private Repository OpenOrInit(GitTransport transport)
+    {
+        if (!Repository.IsValid(WorkTree))
+        {
+            if (Directory.Exists(WorkTree))
+            {
+                // Not a repository (a half-made first clone, or something else): it holds nothing we need.
+                Directory.Delete(WorkTree, recursive: true);
+            }
+
+            Repository.Init(WorkTree);
+        }
+
+        var repository = new Repository(WorkTree);
+        try
+        {
+            var remote = repository.Network.Remotes[RemoteName];
+            if (remote is null)
+            {
+                repository.Network.Remotes.Add(RemoteName, transport.Url, FetchRefSpecs[0]);
+            }
+            else if (!string.Equals(remote.Url, transport.Url, StringComparison.Ordinal))
+            {
+                repository.Network.Remotes.Update(RemoteName, r => r.Url = transport.Url);
+            }
+
+            transport.ConfigureSsh(repository);
+            return repository;
+        }
+        catch
+        {
+            repository.Dispose();
+            throw;
+        }
+    }
+
+    private Commit Resolve(Repository repository, GitTransport transport)
+    {
+        var name = Reference;
+        var candidates = name switch
+        {
+            "HEAD" => [RemoteHeadRef],
+            _ when name.StartsWith("refs/heads/", StringComparison.Ordinal) => ["refs/remotes/origin/" + name["refs/heads/".Length..]],
+            _ when name.StartsWith("refs/", StringComparison.Ordinal) => [name],
+            _ => new[] { "refs/remotes/origin/" + name, "refs/tags/" + name },
+        };
+
+        foreach (var candidate in candidates)
+        {
+            if (repository.Refs[candidate]?.ResolveToDirectReference()?.Target is { } target)
+            {
+                return GitObjects.PeelToCommit(target)
+                    ?? throw new GitException($"ref {name} in {transport.Description} does not point to a commit");
+            }
+        }
+
+        if (IsAbbreviatedSha(name))
+        {
+            try
+            {
+                if (repository.Lookup<Commit>(name) is { } commit)
+                {
+                    return commit;
+                }
+            }
+            catch (AmbiguousSpecificationException)
+            {
+                throw new GitException($"ref {name} in {transport.Description} is an ambiguous abbreviated commit id; give more digits");
+            }
+        }
+
+        throw new GitException(name == "HEAD"
+            ? $"unknown ref HEAD in {transport.Description}: the remote has no default branch (is it empty?)"
+            : $"unknown ref {name} in {transport.Description}: no branch, tag or fetched commit has that name");
+    }
+
+    private static bool IsAbbreviatedSha(string name) =>
+        name.Length is >= 4 and <= 40 && name.All(c => char.IsAsciiHexDigit(c));
+
+    /// <summary>Untracked and ignored files would be read as if they were part of the revision: remove them.</summary>
+    private static void RemoveStrayFiles(Repository repository)
+    {
+        var status = repository.RetrieveStatus(new StatusOptions
+        {
+            IncludeUntracked = true,
+            IncludeIgnored = true,
+            RecurseUntrackedDirs = true,
+            RecurseIgnoredDirs = true,
+            DisablePathSpecMatch = true,
+        });
+        var root = repository.Info.WorkingDirectory;
+        foreach (var entry in status.Where(e => e.State.HasFlag(FileStatus.NewInWorkdir) || e.State.HasFlag(FileStatus.Ignored)))
+        {
+            var path = Path.Combine(root, entry.FilePath);
+            if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+            {
+                File.Delete(path);
+            }
+            else if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+    }
+}
