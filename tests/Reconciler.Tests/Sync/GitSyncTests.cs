@@ -1,3 +1,4 @@
+using GitOpsSecrets.Tests.Git;
 using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.Sync;
@@ -13,7 +14,8 @@ public sealed class GitSyncTests : IDisposable
     private const string DbPassword = "planted-db-password-93b2";
     private const string RotatedPassword = "planted-rotated-password-5d0f";
 
-    private readonly GitRemote _remote = new();
+    private readonly RemoteRepository _remote = new();
+    private readonly Dictionary<string, string?> _changes = new(StringComparer.Ordinal);
     private readonly TestSealer _sealer = new();
     private readonly TempDirectory _local = new();
     private readonly CliRunner _cli = new();
@@ -25,9 +27,9 @@ public sealed class GitSyncTests : IDisposable
     [Fact]
     public async Task Commits_that_add_change_and_delete_are_planned_and_applied()
     {
-        _remote.WriteFile("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
-        _remote.WriteFile("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword, ["user"] = "app" }));
-        var first = _remote.CommitAndPush("two Secrets");
+        Change("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
+        Change("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword, ["user"] = "app" }));
+        var first = CommitAndPush("two Secrets");
 
         var created = await SyncAsync();
         created.ExitCode.ShouldBe(0, created.ToString());
@@ -35,9 +37,9 @@ public sealed class GitSyncTests : IDisposable
         ReadValue("api", "token", "token").ShouldBe(ApiToken);
         ReadValue("db", "credentials", "password").ShouldBe(DbPassword);
 
-        _remote.WriteFile("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = RotatedPassword, ["host"] = "db.internal" }));
-        _remote.DeleteFile("apps/api/token.yaml");
-        _remote.CommitAndPush("rotate the database password, retire the api token");
+        Change("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = RotatedPassword, ["host"] = "db.internal" }));
+        _changes["apps/api/token.yaml"] = null;
+        CommitAndPush("rotate the database password, retire the api token");
 
         var plan = await RunAsync("plan");
         plan.ExitCode.ShouldBe(6, plan.ToString());
@@ -62,15 +64,15 @@ public sealed class GitSyncTests : IDisposable
     [Fact]
     public async Task A_tampered_document_leaves_its_Secret_untouched_and_the_rest_applied()
     {
-        _remote.WriteFile("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
-        _remote.WriteFile("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword }));
-        _remote.CommitAndPush("two Secrets");
+        Change("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
+        Change("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword }));
+        CommitAndPush("two Secrets");
         (await SyncAsync()).ExitCode.ShouldBe(0);
 
         var rotated = _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = RotatedPassword });
-        _remote.WriteFile("apps/db/credentials.yaml", Tamper(rotated, "password"));
-        _remote.WriteFile("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken, ["scope"] = "read" }));
-        _remote.CommitAndPush("a broken ciphertext next to a good change");
+        Change("apps/db/credentials.yaml", Tamper(rotated, "password"));
+        Change("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken, ["scope"] = "read" }));
+        CommitAndPush("a broken ciphertext next to a good change");
 
         var result = await SyncAsync();
         result.ExitCode.ShouldBe(5, result.ToString());
@@ -84,12 +86,12 @@ public sealed class GitSyncTests : IDisposable
     [Fact]
     public async Task A_document_that_does_not_parse_suspends_prune_and_touches_nothing_it_names()
     {
-        _remote.WriteFile("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
-        _remote.CommitAndPush("one Secret");
+        Change("apps/api/token.yaml", _sealer.Yaml("api", "token", new Dictionary<string, string> { ["token"] = ApiToken }));
+        CommitAndPush("one Secret");
         (await SyncAsync()).ExitCode.ShouldBe(0);
 
-        _remote.WriteFile("apps/api/token.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: token, namespace: api\nspec: [\n");
-        _remote.CommitAndPush("a YAML syntax error");
+        Change("apps/api/token.yaml", "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: token, namespace: api\nspec: [\n");
+        CommitAndPush("a YAML syntax error");
 
         var result = await SyncAsync();
         result.ExitCode.ShouldNotBe(0, result.ToString());
@@ -100,23 +102,23 @@ public sealed class GitSyncTests : IDisposable
     [Fact]
     public async Task When_the_remote_is_gone_the_applied_state_stays_as_it_was()
     {
-        _remote.WriteFile("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword }));
-        _remote.CommitAndPush("one Secret");
+        Change("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword }));
+        CommitAndPush("one Secret");
         (await SyncAsync()).ExitCode.ShouldBe(0);
 
-        Directory.Delete(_remote.Bare, recursive: true);
+        Directory.Delete(_remote.BarePath, recursive: true);
         var result = await SyncAsync();
 
         result.ExitCode.ShouldBe(1, result.ToString());
-        result.Stderr.ShouldContain(_remote.Bare);
+        result.Stderr.ShouldContain(_remote.BarePath);
         ReadValue("db", "credentials", "password").ShouldBe(DbPassword);
     }
 
     [Fact]
     public async Task A_restart_with_nothing_new_decrypts_nothing_and_writes_nothing()
     {
-        _remote.WriteFile("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword, ["user"] = "app" }));
-        _remote.CommitAndPush("one Secret");
+        Change("apps/db/credentials.yaml", _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword, ["user"] = "app" }));
+        CommitAndPush("one Secret");
         var cold = await SyncAsync("-o", "json");
         cold.Stdout.ShouldContain("\"rsaOperations\": 2");
         var written = File.GetLastWriteTimeUtc(Path.Combine(Root, "db", "credentials", "..data"));
@@ -133,9 +135,9 @@ public sealed class GitSyncTests : IDisposable
     public async Task The_same_Secret_in_two_files_is_rejected_naming_both()
     {
         var yaml = _sealer.Yaml("db", "credentials", new Dictionary<string, string> { ["password"] = DbPassword });
-        _remote.WriteFile("apps/db/credentials.yaml", yaml);
-        _remote.WriteFile("apps/db/copy.yaml", yaml);
-        _remote.CommitAndPush("a copy by mistake");
+        Change("apps/db/credentials.yaml", yaml);
+        Change("apps/db/copy.yaml", yaml);
+        CommitAndPush("a copy by mistake");
 
         var result = await SyncAsync();
 
@@ -145,10 +147,19 @@ public sealed class GitSyncTests : IDisposable
         File.Exists(Path.Combine(Root, "db", "credentials", "password")).ShouldBeFalse();
     }
 
+    private void Change(string path, string content) => _changes[path] = content;
+
+    private string CommitAndPush(string message)
+    {
+        var commit = _remote.Commit(message, _changes);
+        _changes.Clear();
+        return commit;
+    }
+
     private Task<CliResult> SyncAsync(params string[] extra) => RunAsync("sync", extra);
 
     private Task<CliResult> RunAsync(string command, params string[] extra) =>
-        _cli.RunAsync([command, "--repo", _remote.Bare, "--path", "apps", "--keys", TestSealer.KeyFile, "--cache-dir", Cache, "--target", $"directory:{Root}", .. extra]);
+        _cli.RunAsync([command, "--repo", _remote.BarePath, "--path", "apps", "--keys", TestSealer.KeyFile, "--cache-dir", Cache, "--target", $"directory:{Root}", .. extra]);
 
     private string ReadValue(string @namespace, string name, string key) => File.ReadAllText(Path.Combine(Root, @namespace, name, key));
 
