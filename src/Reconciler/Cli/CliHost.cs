@@ -52,6 +52,7 @@ public sealed class CliHost
         services.AddSealing(engine);
         services.AddKeys();
         services.AddSync();
+        Kubernetes.KubernetesServiceCollectionExtensions.AddKubernetes(services);
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }
