@@ -130,10 +130,10 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     public JsonObject? Secret(string @namespace, string name) => Store.Get(ResourceTypes.Secrets, @namespace, name);
 
-    /// <summary>A Secret's values decoded as UTF-8 (null when it does not exist).</summary>
+    /// <summary>A Secret's values decoded as UTF-8, in key order (null when it does not exist).</summary>
     public IReadOnlyDictionary<string, string>? SecretText(string @namespace, string name) =>
         Secret(@namespace, name) is { } secret
-            ? (secret["data"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(Convert.FromBase64String(p.Value!.GetValue<string>())), StringComparer.Ordinal)
+            ? new SortedDictionary<string, string>((secret["data"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(Convert.FromBase64String(p.Value!.GetValue<string>()))), StringComparer.Ordinal)
             : null;
 
     public async ValueTask DisposeAsync()
