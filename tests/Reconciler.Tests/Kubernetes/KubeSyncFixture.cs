@@ -25,10 +25,10 @@ public sealed class KubeSyncFixture : IAsyncDisposable
     private readonly Sealer _sealer;
     private readonly ILoggerFactory _loggers;
 
-    private KubeSyncFixture(ApiServer server, KubernetesTargetOptions options, IReadOnlyList<string> paths, IKeyStore? keys)
+    private KubeSyncFixture(ApiServer server, KubernetesTargetOptions options, IReadOnlyList<string> paths, IKeyStore? keys, Action<KubernetesClientConfiguration>? configureClient)
     {
         Server = server;
-        Client = server.CreateClient();
+        Client = server.CreateClient(configureClient);
         _sealer = new Sealer(new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), Counters));
         _loggers = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new TextWriterLoggerProvider(Log, LogLevel.Debug, TimeProvider.System, timestamps: false)));
         Target = new KubernetesTarget("cluster", Client, options with { Retry = options.Retry with { BaseDelay = TimeSpan.FromMilliseconds(100) } }, Time, _loggers.CreateLogger<KubernetesTarget>());
@@ -56,10 +56,10 @@ public sealed class KubeSyncFixture : IAsyncDisposable
     /// <summary>Everything every logger wrote.</summary>
     public StringWriter Log { get; } = new();
 
-    public static async Task<KubeSyncFixture> StartAsync(KubernetesTargetOptions? options = null, IReadOnlyList<string>? paths = null, Func<ApiServer, IKeyStore>? keys = null)
+    public static async Task<KubeSyncFixture> StartAsync(KubernetesTargetOptions? options = null, IReadOnlyList<string>? paths = null, Func<ApiServer, IKeyStore>? keys = null, Action<KubernetesClientConfiguration>? configureClient = null)
     {
         var server = await ApiServer.StartAsync();
-        return new KubeSyncFixture(server, options ?? new KubernetesTargetOptions(), paths ?? [], keys?.Invoke(server));
+        return new KubeSyncFixture(server, options ?? new KubernetesTargetOptions(), paths ?? [], keys?.Invoke(server), configureClient);
     }
 
     public Task<SyncReport> SyncAsync() => Engine.SyncAsync(false, null, CancellationToken.None);

@@ -296,8 +296,8 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
     }
 }
 
-/// <summary>Namespace creation on demand, in its own class because the target is configured differently.</summary>
-public sealed class KubernetesTargetNamespaceTests
+/// <summary>Cases that need their own target or client settings (namespace creation, a short client timeout, a fresh cluster).</summary>
+public sealed class KubernetesTargetSettingsTests
 {
     [Fact]
     public async Task Sync_MissingNamespaceWithCreateNamespaces_CreatesItAndTheSecret()
@@ -310,5 +310,42 @@ public sealed class KubernetesTargetNamespaceTests
         report.HasFailures.ShouldBeFalse(string.Join('\n', report.Targets.SelectMany(t => t.Objects).Select(o => o.Message)));
         fixture.Server.Store.Get(KubeApiServer.ResourceTypes.Namespaces, null, "fresh").ShouldNotBeNull();
         fixture.Text(new SecretId("fresh", "db"))!["password"].ShouldBe("p");
+    }
+
+    [Fact]
+    public async Task Sync_RequestTimingOut_IsRetried()
+    {
+        await using var fixture = await KubeSyncFixture.StartAsync(configureClient: c => c.HttpClientTimeout = TimeSpan.FromMilliseconds(500));
+        fixture.Server.CreateNamespace("payments");
+        fixture.Write("db.yaml", "payments", "db", new Dictionary<string, string> { ["password"] = "p" });
+
+        // The first apply is held far longer than the client waits; the retry is served at once.
+        fixture.Server.Faults.Delay(r => r.Verb == "apply", TimeSpan.FromMinutes(5), count: 1);
+        var report = await fixture.SyncAsync();
+
+        report.HasFailures.ShouldBeFalse(string.Join('\n', report.Targets.SelectMany(t => t.Objects).Select(o => o.Message)));
+        fixture.Server.Requests.Count("apply", "secrets").ShouldBe(2);
+        fixture.Log.ToString().ShouldContain("the request timed out");
+        fixture.Text(new SecretId("payments", "db"))!["password"].ShouldBe("p");
+    }
+
+    [Fact]
+    public async Task Prune_DeleteWithDroppedConnection_IsRetriedAndDeletesOnlyThatSecret()
+    {
+        await using var fixture = await KubeSyncFixture.StartAsync();
+        fixture.Server.CreateNamespace("payments");
+        fixture.Write("db.yaml", "payments", "db", new Dictionary<string, string> { ["password"] = "p" });
+        fixture.Write("api.yaml", "payments", "api", new Dictionary<string, string> { ["token"] = "t" });
+        await fixture.SyncAsync();
+        File.Delete(fixture.Repo.File("api.yaml"));
+        fixture.Source.Commit = "c2";
+        fixture.Server.Faults.DropConnection(r => r.Verb == "delete");
+
+        var report = await fixture.SyncAsync();
+
+        report.HasFailures.ShouldBeFalse(string.Join('\n', report.Targets.SelectMany(t => t.Objects).Select(o => o.Message)));
+        fixture.Server.Requests.Count("delete", "secrets").ShouldBe(2, "the dropped delete is sent again");
+        fixture.Text(new SecretId("payments", "api")).ShouldBeNull();
+        fixture.Text(new SecretId("payments", "db")).ShouldNotBeNull();
     }
 }
