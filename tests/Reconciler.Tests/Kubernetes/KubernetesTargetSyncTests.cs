@@ -238,11 +238,13 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
     public async Task Sync_RecordsBitnamiLikeEvents_WithoutAnyValue()
     {
         _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", Planted)));
-        _fixture.Server.SeedSecret("payments", "api", Values(("token", Planted)));
-        await _fixture.SyncAsync();
+        _fixture.Write("apps/api.yaml", "payments", "api", Values(("token", Planted)));
+        _fixture.Server.SeedSecret("payments", "api", Values(("token", "theirs")));
+        var moved = System.Text.Json.Nodes.JsonNode.Parse(GitOpsSecrets.Tests.TestSupport.Vectors.Text("sealedsecret-strict.json"))!;
+        moved["metadata"]!["namespace"] = "payments";
+        _fixture.Repo.Write("apps/moved.json", moved.ToJsonString());
 
-        await _fixture.Target.RecordAsync(Api, SecretEvent.NotOurs("api"), CancellationToken.None);
-        await _fixture.Target.RecordAsync(Db, SecretEvent.UnsealFailed("no key could decrypt the value of key password"), CancellationToken.None);
+        await _fixture.SyncAsync();
 
         var events = (await _fixture.Client.CoreV1.ListNamespacedEventAsync("payments")).Items;
         var unsealed = events.Single(e => e.Reason == SecretEventReasons.Unsealed);
@@ -250,9 +252,15 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         unsealed.Message.ShouldBe("SealedSecret unsealed successfully");
         unsealed.InvolvedObject.Kind.ShouldBe("Secret");
         unsealed.InvolvedObject.Name.ShouldBe("db");
-        events.Single(e => e.InvolvedObject.Name == "api").Message.ShouldBe("Resource \"api\" already exists and is not managed by SealedSecret");
-        events.Single(e => e.Reason == SecretEventReasons.UnsealFailed).Type.ShouldBe("Warning");
+        var notOurs = events.Single(e => e.InvolvedObject.Name == "api");
+        notOurs.Reason.ShouldBe(SecretEventReasons.UpdateFailed);
+        notOurs.Message.ShouldBe("Resource \"api\" already exists and is not managed by SealedSecret");
+        var unsealFailed = events.Single(e => e.Reason == SecretEventReasons.UnsealFailed);
+        unsealFailed.Type.ShouldBe("Warning");
+        unsealFailed.InvolvedObject.Name.ShouldBe("mysecret");
+        unsealFailed.Message.ShouldStartWith("Failed to unseal: ");
         AssertNoLeak(_fixture.EverythingSaidOutsideSecrets());
+        _fixture.EverythingSaidOutsideSecrets().ShouldNotContain("hunter2");
     }
 
     [Fact]

@@ -1,6 +1,4 @@
-using GitOpsSecrets.Targets;
-
-namespace GitOpsSecrets.Kubernetes;
+namespace GitOpsSecrets.Targets;
 
 /// <summary>Bitnami's event reasons, so dashboards and alerts written for the controller keep working.</summary>
 public static class SecretEventReasons
@@ -25,9 +23,10 @@ public sealed record SecretEvent(bool Warning, string Reason, string Message)
 }
 
 /// <summary>
-/// Records events on Secrets in a target that has somewhere to put them (a cluster). The sync engine
-/// calls it for outcomes only it knows (unseal failures, Secrets left alone); the Kubernetes target
-/// records its own writes. Recording never fails the caller.
+/// Records events on Secrets in a target that has somewhere to put them (a cluster's Events). A target
+/// implements it next to <see cref="ISecretTarget"/>; the sync engine calls it for outcomes only it
+/// knows (unseal failures, Secrets left alone), the target records its own writes. Recording never
+/// fails the caller.
 /// </summary>
 public interface ISecretEventRecorder
 {
