@@ -16,7 +16,9 @@ namespace GitOpsSecrets.Tests.KubeApiServer;
 /// A Kubernetes API server on 127.0.0.1 for tests, driven through the real KubernetesClient: stateful
 /// namespaces, Secrets, Events, Leases and Services with the REST semantics we rely on (label
 /// selectors, resourceVersion conflicts, server-side apply with field managers, generateName,
-/// validation, Status bodies), plus fault injection and a log of every request.
+/// validation, Status bodies), plus fault injection and a log of every request. Simplifications, on
+/// purpose: no watch, no authentication, namespaces are deleted at once with what they hold, and
+/// core/v1 and events.k8s.io/v1 Events are kept apart (the real server shows one set both ways).
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
 {
@@ -304,8 +306,11 @@ public sealed class KubeApiServer : IAsyncDisposable
     private static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj) =>
         (obj["metadata"]?["labels"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal);
 
-    /// <summary>The real server names a non-apply writer after its user agent when no fieldManager is given.</summary>
-    private static string UpdateManager(string? manager, KubeRequest request) => string.IsNullOrEmpty(manager) ? "unknown" : manager;
+    /// <summary>The real server names a non-apply writer after its user agent (up to the first '/') when no fieldManager is given.</summary>
+    private static string UpdateManager(string? manager, KubeRequest request) =>
+        !string.IsNullOrEmpty(manager) ? manager
+        : request.UserAgent is { Length: > 0 } agent ? agent.Split('/')[0]
+        : "unknown";
 
     private static string ReasonFor(int code) => code switch
     {

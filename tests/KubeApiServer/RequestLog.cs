@@ -13,7 +13,8 @@ public sealed record KubeRequest(
     string? Name,
     string? Subresource,
     string? ContentType,
-    string Body)
+    string Body,
+    string? UserAgent = null)
 {
     public string? ResourcePlural => Resource?.Plural;
 

@@ -79,7 +79,7 @@ internal static class RequestParser
 
     private static KubeRequest Make(HttpRequest request, string body, string verb, ResourceType? type, string? @namespace, string? name, string? subresource) =>
         new(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, verb, type, @namespace, name, subresource,
-            request.ContentType?.Split(';')[0].Trim(), body);
+            request.ContentType?.Split(';')[0].Trim(), body, request.Headers.UserAgent.ToString());
 
     private static string Verb(HttpRequest request, bool hasName) => request.Method switch
     {

@@ -38,7 +38,7 @@ public sealed class ResourceStore
     {
         lock (_lock)
         {
-            return _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? Render(type, stored) : null;
+            return _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? Render(stored) : null;
         }
     }
 
@@ -57,7 +57,7 @@ public sealed class ResourceStore
         {
             return _objects[type].Values
                 .Where(s => @namespace is null || Namespace(s.Object) == @namespace)
-                .Select(s => Render(type, s))
+                .Select(s => Render(s))
                 .ToList();
         }
     }
@@ -221,7 +221,7 @@ public sealed class ResourceStore
                 throw KubeApiException.Conflict(Resource(type), name, $"Precondition failed: ResourceVersion in precondition: {resourceVersion}, ResourceVersion in object meta: {metadata["resourceVersion"]}");
             }
 
-            var rendered = Render(type, stored);
+            var rendered = Render(stored);
             _objects[type].Remove(Key(type, @namespace, name));
             _resourceVersion++;
             if (type == ResourceTypes.Namespaces)
@@ -280,7 +280,7 @@ public sealed class ResourceStore
         if (unchanged)
         {
             // A write that changes nothing does not bump the resourceVersion, like the real server.
-            return Render(type, stored);
+            return Render(stored);
         }
 
         return Store(type, @namespace, name, obj, managers, created: false);
@@ -317,7 +317,7 @@ public sealed class ResourceStore
 
         var stored = new Stored(obj, managers.Select(m => m with { Time = Time.GetUtcNow() }).ToList());
         _objects[type][Key(type, @namespace, name)] = stored;
-        return Render(type, stored);
+        return Render(stored);
     }
 
     private Stored Existing(ResourceType type, string? @namespace, string name) =>
@@ -405,7 +405,7 @@ public sealed class ResourceStore
         });
     }
 
-    private static JsonObject Render(ResourceType type, Stored stored)
+    private static JsonObject Render(Stored stored)
     {
         var obj = (JsonObject)stored.Object.DeepClone();
         Metadata(obj)["managedFields"] = new JsonArray(stored.Managers.Select(m => (JsonNode)new JsonObject
@@ -417,7 +417,6 @@ public sealed class ResourceStore
             ["fieldsType"] = "FieldsV1",
             ["fieldsV1"] = FieldPaths.ToFieldsV1(m.Fields),
         }).ToArray());
-        _ = type;
         return obj;
     }
 

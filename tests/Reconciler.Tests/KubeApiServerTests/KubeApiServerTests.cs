@@ -161,6 +161,48 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Apply_YamlBody_IsAcceptedLikeJson()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: s
+              labels:
+                app: web
+            immutable: false
+            data:
+              a: MQ==
+            """;
+
+        // The client always sends JSON; kubectl sends YAML, so this one goes over plain HTTP.
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "/api/v1/namespaces/default/secrets/s?fieldManager=kubectl")
+        {
+            Content = new StringContent(yaml, Encoding.UTF8, "application/apply-patch+yaml"),
+        };
+        using var response = await http.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var applied = await _client.CoreV1.ReadNamespacedSecretAsync("s", "default");
+        applied.Metadata.Labels["app"].ShouldBe("web");
+        applied.Immutable.ShouldBe(false);
+        _server.SecretText("default", "s")!["a"].ShouldBe("1");
+    }
+
+    [Fact]
+    public async Task Update_WithoutFieldManager_IsOwnedByTheUserAgentName()
+    {
+        await CreateAsync("s");
+
+        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"k":"dw=="}}""", V1Patch.PatchType.MergePatch), "s", "default");
+
+        var managers = _server.Store.ManagersOf(ResourceTypes.Secrets, "default", "s");
+        managers.ShouldAllBe(m => m.Operation == "Update");
+        managers.Select(m => m.Manager).ShouldNotContain("unknown", "the client sends a User-Agent, which names the manager");
+    }
+
+    [Fact]
     public async Task Apply_UnchangedObject_DoesNotBumpResourceVersion()
     {
         var first = await ApplyAsync("s", "ours", force: false, ("a", "1"));
