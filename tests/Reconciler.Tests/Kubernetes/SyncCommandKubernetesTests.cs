@@ -37,6 +37,39 @@ public sealed class SyncCommandKubernetesTests
         second.All.ShouldNotContain("hunter2");
     }
 
+    [Fact]
+    public async Task Sync_ConfigWithTwoClusters_AppliesToEachAndNamesTheFailingOne()
+    {
+        await using var east = await ApiServer.StartAsync();
+        await using var west = await ApiServer.StartAsync();
+        east.CreateNamespace("myns");
+        using var temp = new TempDirectory();
+        var repo = temp.Write("repo/sealedsecret-strict.json", Vectors.Text("sealedsecret-strict.json"));
+        var config = temp.Write("worker.yaml", $"""
+            source:
+              url: folder
+            keys:
+              directory: {Vectors.Path("sealing-key.secret.json")}
+            targets:
+            - name: east
+              kind: kubernetes
+              kubeconfig: {east.WriteKubeconfig(temp.File("east"), "east")}
+            - name: west
+              kind: kubernetes
+              kubeconfig: {west.WriteKubeconfig(temp.File("west"), "west")}
+              context: west
+            """);
+        var cli = new CliRunner { ConfigureServices = services => services.AddSingleton<ISecretSourceFactory>(new FolderSourceFactory(Path.GetDirectoryName(repo)!)) };
+
+        var result = await cli.RunAsync("sync", "--config", config);
+
+        east.SecretText("myns", "mysecret")!["foo"].ShouldBe("bar");
+        west.SecretText("myns", "mysecret").ShouldBeNull();
+        result.ExitCode.ShouldNotBe(0, "west has no namespace myns");
+        result.All.ShouldContain("namespace myns does not exist");
+        result.All.ShouldNotContain("hunter2");
+    }
+
     private sealed class FolderSourceFactory(string root) : ISecretSourceFactory
     {
         public ISecretSource Create(SourceConfiguration configuration) => new FolderSource(root);
