@@ -18,8 +18,8 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
         {
             Metadata = new V1ObjectMeta
             {
-                // client-go names events NAME.<unix nanoseconds in hex>.
-                Name = $"{id.Name}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
+                // client-go names events NAME.<unix nanoseconds in hex>; the name is cut so the whole stays a valid name.
+                Name = $"{(id.Name.Length > 200 ? id.Name[..200].TrimEnd('.', '-') : id.Name)}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
                 NamespaceProperty = id.Namespace,
             },
             InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace },

@@ -94,7 +94,7 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
         {
             await WriteOnceAsync(write, cancellationToken);
         }
-        catch (TargetException e) when (!e.Transient)
+        catch (TargetException e)
         {
             await RecordOwnAsync(write.Id, SecretEvent.UpdateFailed(e.Message), cancellationToken);
             throw;
