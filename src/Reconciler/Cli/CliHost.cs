@@ -54,6 +54,7 @@ public sealed class CliHost
         services.AddKeys();
         services.AddSync();
         services.AddGit(GetEnvironmentVariable);
+        Kubernetes.KubernetesServiceCollectionExtensions.AddKubernetes(services);
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

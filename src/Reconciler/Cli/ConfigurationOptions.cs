@@ -81,6 +81,14 @@ public sealed class ConfigurationOptions
         return configuration;
     }
 
+    /// <summary>Only the key store flags (<c>--keys</c>, <c>--kubeconfig</c>, <c>--context</c>), for commands that need a key store and nothing else.</summary>
+    public KeysConfiguration ResolveKeys(ParseResult parse)
+    {
+        var keys = new KeysConfiguration();
+        ApplyKeys(parse, keys);
+        return keys;
+    }
+
     private void ApplyKeys(ParseResult parse, KeysConfiguration keys)
     {
         if (parse.GetValue(Keys) is { } spec)

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
@@ -8,7 +10,15 @@ namespace GitOpsSecrets.Cli;
 
 public sealed record KeysGenerateArguments(string? OutDir, string? Manifest, ManifestFormat Format, string Namespace, int KeySize, string? CommonName);
 
-/// <summary><c>keys generate</c> and <c>keys cert</c>: make key pairs like the controller's, and print the sealing certificate.</summary>
+public sealed record KeysExportArguments(KeysConfiguration Store, string Output);
+
+public sealed record KeysImportArguments(KeysConfiguration Store, string File);
+
+/// <summary>
+/// <c>keys generate</c> and <c>keys cert</c>: make key pairs like the controller's, and print the sealing
+/// certificate; <c>keys export</c> and <c>keys import</c>: move key Secrets between key stores (clusters),
+/// so several clusters can share a sealing key.
+/// </summary>
 public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
     public const string DefaultNamespace = "kube-system";
@@ -21,6 +31,9 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
     private readonly Option<string?> _commonName = new("--my-cn") { Description = "Common name of the certificate (default: empty subject, like the controller)" };
     private readonly Option<string[]> _keys = shared.Keys();
     private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
+    private readonly ConfigurationOptions _store = new();
+    private readonly Option<string> _output = new("--output", "-o") { Description = "Where the List of key Secrets goes (0600); '-' for standard output", DefaultValueFactory = _ => CommandIO.StandardStream };
+    private readonly Argument<string> _importFile = new("FILE") { Description = "Key Secrets to import: a List of key Secrets (keys export), a key Secret, or PEM" };
 
     public override Command Build()
     {
@@ -34,7 +47,19 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         cert.SetAction(Handler((parse, _, _) => PrintCertificateAsync(
             SharedOptions.SplitList((parse.GetValue(_keys) ?? []).Concat(parse.GetValue(_recoveryKeys) ?? [])))));
 
-        return new Command("keys", "Manage sealing key pairs") { generate, cert };
+        var export = new Command("export", "Write every key pair of a key store as a List of key Secrets (YAML), e.g. --keys cluster:kube-system")
+        {
+            _store.Keys, _store.Kubeconfig, _store.Context, _output,
+        };
+        export.SetAction(Handler((parse, services, ct) => ExportAsync(new KeysExportArguments(RequireStore(parse), parse.GetValue(_output)!), services, ct)));
+
+        var import = new Command("import", "Add the key pairs of a file to a key store, skipping those it already holds (same fingerprint)")
+        {
+            _importFile, _store.Keys, _store.Kubeconfig, _store.Context,
+        };
+        import.SetAction(Handler((parse, services, ct) => ImportAsync(new KeysImportArguments(RequireStore(parse), parse.GetValue(_importFile)!), services, ct)));
+
+        return new Command("keys", "Manage sealing key pairs") { generate, cert, export, import };
     }
 
     private KeysGenerateArguments ParseGenerate(ParseResult parse)
@@ -86,6 +111,100 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         using var ring = KeyRingLoader.Load(paths, Host.Error);
         var newest = ring.Newest ?? throw new InputException("no key with a certificate found");
         await Host.Out.WriteAsync(KeySecrets.CertificatePem(newest));
+        return ExitCodes.Success;
+    }
+
+    private KeysConfiguration RequireStore(ParseResult parse) =>
+        parse.GetValue(_store.Keys) is null
+            ? throw new UsageException("--keys is required: a key directory, or cluster[:NAMESPACE]")
+            : _store.ResolveKeys(parse);
+
+    private async Task<int> ExportAsync(KeysExportArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var store = Get<IKeyStoreFactory>(services).Create(args.Store);
+        var loaded = await store.LoadAsync(cancellationToken);
+        foreach (var problem in loaded.Problems)
+        {
+            await Host.Error.WriteLineAsync($"warning: key skipped: {problem}");
+        }
+
+        var items = new JsonArray();
+        foreach (var key in loaded.Keys)
+        {
+            if (key.Certificate is null || key.PrivateKey is null)
+            {
+                await Host.Error.WriteLineAsync($"warning: key {key} has no {(key.Certificate is null ? "certificate" : "private key")}; not exported");
+                continue;
+            }
+
+            items.Add(SecretManifest.ToNode(KeySecrets.ToSecret(key, args.Store.ClusterNamespace, key.Name)));
+        }
+
+        foreach (var key in loaded.Keys)
+        {
+            key.Dispose();
+        }
+
+        if (items.Count == 0)
+        {
+            throw new InputException($"no key pair in {store.Description} to export");
+        }
+
+        var list = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["metadata"] = new JsonObject(), ["items"] = items };
+        await new CommandIO(Host).WriteAsync(args.Output, ManifestFormats.Write([list], ManifestFormat.Yaml), AtomicFile.OwnerOnly);
+        await Host.Error.WriteLineAsync($"exported {items.Count} key(s) from {store.Description}");
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> ImportAsync(KeysImportArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var incoming = KeyMaterialReader.ReadFile(args.File);
+        foreach (var problem in incoming.Problems)
+        {
+            await Host.Error.WriteLineAsync($"warning: key skipped: {problem}");
+        }
+
+        var store = Get<IKeyStoreFactory>(services).Create(args.Store);
+        var existing = await store.LoadAsync(cancellationToken);
+        var present = existing.Keys.Where(k => k.CanUnseal).Select(k => k.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var imported = 0;
+        var skipped = 0;
+        try
+        {
+            if (incoming.Keys.Count == 0)
+            {
+                throw new InputException($"{args.File}: no key pair to import");
+            }
+
+            foreach (var key in incoming.Keys)
+            {
+                if (key.Certificate is null || key.PrivateKey is null)
+                {
+                    await Host.Error.WriteLineAsync($"warning: key {key} has no {(key.Certificate is null ? "certificate" : "private key")}; not imported");
+                    skipped++;
+                }
+                else if (!present.Add(key.Fingerprint))
+                {
+                    await Host.Error.WriteLineAsync($"key {key.ShortFingerprint} is already in {store.Description}");
+                    skipped++;
+                }
+                else
+                {
+                    var name = await store.AddAsync(key, cancellationToken);
+                    await Host.Error.WriteLineAsync($"imported key {key.ShortFingerprint} as {name}");
+                    imported++;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var key in incoming.Keys.Concat(existing.Keys))
+            {
+                key.Dispose();
+            }
+        }
+
+        await Host.Out.WriteLineAsync($"imported {imported} key(s) into {store.Description}, {skipped} skipped");
         return ExitCodes.Success;
     }
 }

@@ -116,6 +116,17 @@ public sealed class SyncEngine
 
         var opener = new Opener(_unsealer, ring);
         await DecideAndWriteAsync(plans, opener, snapshot.Revision, dryRun, progress, cancellationToken);
+        if (!dryRun)
+        {
+            foreach (var plan in plans)
+            {
+                foreach (var id in plan.LeftAlone)
+                {
+                    await RecordEventAsync(plan, id, SecretEvent.NotOurs(id.Name), cancellationToken);
+                }
+            }
+        }
+
         foreach (var plan in plans.Where(p => p.Error is null))
         {
             await PruneAsync(plan, dryRun, cancellationToken);
@@ -164,6 +175,7 @@ public sealed class SyncEngine
             if (observed is not null && Planner.NotOurs(desired, observed, target.Target.Kind) is { } skipped)
             {
                 plan.Results.Add(skipped);
+                plan.LeftAlone.Add(desired.Id);
             }
             else if (observed is not null && Planner.IsCurrent(desired, observed))
             {
@@ -206,6 +218,11 @@ public sealed class SyncEngine
         if (unsealed.Secret is not { } secret)
         {
             plan.Protect(desired.Id);
+            if (!dryRun)
+            {
+                await RecordEventAsync(plan, desired.Id, SecretEvent.UnsealFailed(unsealed.Error ?? "unknown error"), cancellationToken);
+            }
+
             return new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}");
         }
 
@@ -279,6 +296,10 @@ public sealed class SyncEngine
         }
     }
 
+    /// <summary>Events (Bitnami's reasons) for targets that keep them; outcomes the target cannot see for itself.</summary>
+    private static Task RecordEventAsync(TargetPlan plan, SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) =>
+        plan.Target.Target is ISecretEventRecorder recorder ? recorder.RecordAsync(id, secretEvent, cancellationToken) : Task.CompletedTask;
+
     private void RememberNamespaces(TargetPlan plan)
     {
         var deleted = plan.Results.Where(r => r.Kind == ChangeKind.Delete).Select(r => r.Id).ToHashSet();
@@ -308,6 +329,9 @@ public sealed class SyncEngine
         public List<DesiredSecret> ToOpen { get; } = [];
 
         public List<ObjectResult> Results { get; } = [];
+
+        /// <summary>Desired Secrets that exist in the target, not ours and not offered for takeover.</summary>
+        public List<SecretId> LeftAlone { get; } = [];
 
         public IReadOnlyList<ObservedSecret> Observed { get; private set; } = [];
 

@@ -1,0 +1,99 @@
+using System.Text;
+using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
+using GitOpsSecrets.Targets;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GitOpsSecrets.Kubernetes;
+
+/// <summary>
+/// Keys kept the way the Bitnami controller keeps them: every Secret in the namespace labelled
+/// <c>sealedsecrets.bitnami.com/sealed-secrets-key</c> (except those marked compromised), plus the
+/// single <c>sealed-secrets-key</c> Secret of very old controllers. An existing installation's keys
+/// therefore work unchanged. A malformed key Secret is reported and skipped. New keys are created with
+/// generateName, and no key is ever deleted.
+/// </summary>
+public sealed class ClusterKeyStore(IKubernetes client, string @namespace, KubernetesRetryPolicy retry, TimeProvider time, ILogger<ClusterKeyStore> logger) : IKeyStore
+{
+    private readonly ApiCaller _api = new(retry, time, logger);
+
+    public string Namespace { get; } = @namespace;
+
+    public string Description => $"cluster namespace {Namespace}";
+
+    public async Task<KeyLoadResult> LoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await _api.CallAsync($"listing key Secrets in {Namespace}", ct => client.CoreV1.ListNamespacedSecretAsync(Namespace, labelSelector: KeySecrets.KeyLabel, cancellationToken: ct), cancellationToken);
+            var secrets = list.Items.ToList();
+            if (secrets.All(s => s.Metadata.Name != KeySecrets.NamePrefix) && await ReadLegacyAsync(cancellationToken) is { } legacy)
+            {
+                secrets.Add(legacy);
+            }
+
+            var results = secrets
+                .Where(s => KeySecrets.IsKeySecret(SecretObjects.FromV1(s)))
+                .OrderBy(s => s.Metadata.Name, StringComparer.Ordinal)
+                .Select(s => KeyMaterialReader.Read(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(WithKind(s))), $"Secret {Namespace}/{s.Metadata.Name}"))
+                .ToList();
+            return KeyLoadResult.Combine(results);
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"reading keys from {Description} failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
+    public async Task<string> AddAsync(SealingKey key, CancellationToken cancellationToken)
+    {
+        var secret = SecretObjects.ToApply(KeySecrets.ToSecret(key, Namespace), null);
+        secret.Metadata.Name = null;
+        secret.Metadata.GenerateName = KeySecrets.NamePrefix;
+        try
+        {
+            var created = await _api.CallAsync($"creating a key Secret in {Namespace}", ct => client.CoreV1.CreateNamespacedSecretAsync(secret, Namespace, fieldManager: KubernetesTarget.FieldManager, cancellationToken: ct), cancellationToken);
+            logger.LogInformation("Added key {Key} ({Fingerprint}) to {Store}", created.Metadata.Name, key.ShortFingerprint, Description);
+            return created.Metadata.Name;
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"adding a key to {Description} failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
+    private async Task<V1Secret?> ReadLegacyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.CallAsync($"reading {Namespace}/{KeySecrets.NamePrefix}", ct => client.CoreV1.ReadNamespacedSecretAsync(KeySecrets.NamePrefix, Namespace, cancellationToken: ct), cancellationToken);
+        }
+        catch (HttpOperationException e) when (ApiCaller.StatusCode(e) == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Items of a LIST come without apiVersion and kind; the reader wants a whole Secret.</summary>
+    private static V1Secret WithKind(V1Secret secret)
+    {
+        secret.ApiVersion = "v1";
+        secret.Kind = "Secret";
+        return secret;
+    }
+}
+
+/// <summary>Makes the cluster key store for <c>keys.clusterNamespace</c> (or <c>--keys cluster:NAMESPACE</c>).</summary>
+public sealed class ClusterKeyStoreFactory(KubernetesClients clients, KubernetesRetryPolicy retry, TimeProvider time, ILoggerFactory loggers) : IClusterKeyStoreFactory
+{
+    public IKeyStore Create(KeysConfiguration configuration) =>
+        new ClusterKeyStore(
+            clients.Get(configuration.Kubeconfig, configuration.Context),
+            configuration.ClusterNamespace ?? throw new InputException("keys.clusterNamespace is not set"),
+            retry,
+            time,
+            loggers.CreateLogger<ClusterKeyStore>());
+}

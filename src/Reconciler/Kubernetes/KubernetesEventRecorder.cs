@@ -1,0 +1,45 @@
+using System.Globalization;
+using GitOpsSecrets.Targets;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GitOpsSecrets.Kubernetes;
+
+/// <summary>Writes core/v1 Events whose involved object is the Secret, as <c>kubectl describe secret</c> shows them.</summary>
+public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider time, ILogger logger) : ISecretEventRecorder
+{
+    public const string Component = "gitops-secrets";
+
+    public async Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var body = new Corev1Event
+        {
+            Metadata = new V1ObjectMeta
+            {
+                // client-go names events NAME.<unix nanoseconds in hex>; the name is cut so the whole stays a valid name.
+                Name = $"{(id.Name.Length > 200 ? id.Name[..200].TrimEnd('.', '-') : id.Name)}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
+                NamespaceProperty = id.Namespace,
+            },
+            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace },
+            Reason = secretEvent.Reason,
+            Message = secretEvent.Message,
+            Type = secretEvent.Warning ? "Warning" : "Normal",
+            Source = new V1EventSource { Component = Component },
+            ReportingComponent = Component,
+            ReportingInstance = Environment.MachineName,
+            FirstTimestamp = now.UtcDateTime,
+            LastTimestamp = now.UtcDateTime,
+            Count = 1,
+        };
+        try
+        {
+            await client.CoreV1.CreateNamespacedEventAsync(body, id.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Recording event {Reason} on Secret {Secret} failed: {Error}", secretEvent.Reason, id, ApiCaller.Describe(e));
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace GitOpsSecrets.Tests.KubeApiServer;
+
+/// <summary>A request the API server refuses, answered as a <c>Status</c> body with the real server's reason and code.</summary>
+public sealed class KubeApiException : Exception
+{
+    public KubeApiException(int code, string reason, string message, JsonObject? details = null)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Details = details;
+    }
+
+    public KubeApiException()
+        : this(500, "InternalError", "internal error")
+    {
+    }
+
+    public KubeApiException(string message)
+        : this(500, "InternalError", message)
+    {
+    }
+
+    public KubeApiException(string message, Exception inner)
+        : base(message, inner)
+    {
+        Code = 500;
+        Reason = "InternalError";
+    }
+
+    public int Code { get; }
+
+    public string Reason { get; }
+
+    public JsonObject? Details { get; }
+
+    public static KubeApiException NotFound(string resource, string name) =>
+        new(404, "NotFound", $"{resource} \"{name}\" not found", new JsonObject { ["name"] = name, ["kind"] = resource });
+
+    public static KubeApiException AlreadyExists(string resource, string name) =>
+        new(409, "AlreadyExists", $"{resource} \"{name}\" already exists", new JsonObject { ["name"] = name, ["kind"] = resource });
+
+    public static KubeApiException Conflict(string resource, string name, string why) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {resource} \"{name}\": {why}", new JsonObject { ["name"] = name, ["kind"] = resource });
+
+    public static KubeApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    /// <summary>422 with the real server's message shape: <c>Secret "x" is invalid: field: problem</c>.</summary>
+    public static KubeApiException Invalid(string kind, string name, IReadOnlyList<(string Field, string Problem)> causes) =>
+        new(422, "Invalid", $"{kind} \"{name}\" is invalid: {string.Join(", ", causes.Select(c => $"{c.Field}: {c.Problem}"))}",
+            new JsonObject
+            {
+                ["name"] = name,
+                ["kind"] = kind,
+                ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = c.Problem, ["field"] = c.Field }).ToArray()),
+            });
+
+    public static JsonObject StatusBody(int code, string reason, string message, JsonObject? details = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            status["details"] = details.DeepClone();
+        }
+
+        status["code"] = code;
+        return status;
+    }
+
+    public JsonObject ToStatus() => StatusBody(Code, Reason, Message, Details);
+}

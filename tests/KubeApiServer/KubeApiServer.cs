@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GitOpsSecrets.Tests.KubeApiServer;
+
+/// <summary>
+/// A Kubernetes API server on 127.0.0.1 for tests, driven through the real KubernetesClient: stateful
+/// namespaces, Secrets, Events, Leases and Services with the REST semantics we rely on (label
+/// selectors, resourceVersion conflicts, server-side apply with field managers, generateName,
+/// validation, Status bodies), plus fault injection and a log of every request. Simplifications, on
+/// purpose: no watch, no authentication, namespaces are deleted at once with what they hold, and
+/// core/v1 and events.k8s.io/v1 Events are kept apart (the real server shows one set both ways).
+/// </summary>
+public sealed class KubeApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dictionary<(string Namespace, string Name), RequestDelegate> _serviceHandlers = [];
+    private readonly Lock _lock = new();
+
+    private KubeApiServer(WebApplication app)
+    {
+        _app = app;
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public ResourceStore Store { get; } = new();
+
+    public FaultInjector Faults { get; } = new();
+
+    public RequestLog Requests { get; } = new();
+
+    /// <summary>Starts a server on an ephemeral loopback port with the namespaces <c>default</c> and <c>kube-system</c>.</summary>
+    public static async Task<KubeApiServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new KubeApiServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseAddress = new Uri(address);
+        server.CreateNamespace("default");
+        server.CreateNamespace("kube-system");
+        return server;
+    }
+
+    /// <summary>A real client pointed at this server.</summary>
+    public Kubernetes CreateClient(Action<KubernetesClientConfiguration>? configure = null)
+    {
+        var configuration = new KubernetesClientConfiguration { Host = BaseAddress.ToString() };
+        configure?.Invoke(configuration);
+        return new Kubernetes(configuration);
+    }
+
+    /// <summary>Writes a kubeconfig whose context <paramref name="contextName"/> points here, and returns its path.</summary>
+    public string WriteKubeconfig(string path, string contextName = "loopback", string @namespace = "default")
+    {
+        var text = $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: loopback
+              cluster:
+                server: {BaseAddress.ToString().TrimEnd('/')}
+            users:
+            - name: loopback
+              user:
+                token: loopback-test-token
+            contexts:
+            - name: {contextName}
+              context:
+                cluster: loopback
+                user: loopback
+                namespace: {@namespace}
+            current-context: {contextName}
+
+            """;
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>Requests to <c>/api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH</c> go to this handler, with PATH as the request path.</summary>
+    public void MapServiceProxy(string @namespace, string name, RequestDelegate handler)
+    {
+        lock (_lock)
+        {
+            _serviceHandlers[(@namespace, name)] = handler;
+        }
+    }
+
+    public JsonObject CreateNamespace(string name) =>
+        Store.Create(ResourceTypes.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "test-seed");
+
+    /// <summary>Stores a Secret as another tool would have created it (manager <paramref name="manager"/>).</summary>
+    public JsonObject SeedSecret(string @namespace, string name, IReadOnlyDictionary<string, string> data, IReadOnlyDictionary<string, string>? labels = null, IReadOnlyDictionary<string, string>? annotations = null, string manager = "kubectl-create", bool immutable = false, string type = "Opaque")
+    {
+        var metadata = new JsonObject { ["name"] = name };
+        if (labels is { Count: > 0 })
+        {
+            metadata["labels"] = new JsonObject(labels.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+        }
+
+        if (annotations is { Count: > 0 })
+        {
+            metadata["annotations"] = new JsonObject(annotations.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+        }
+
+        var secret = new JsonObject
+        {
+            ["metadata"] = metadata,
+            ["type"] = type,
+            ["data"] = new JsonObject(data.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)Convert.ToBase64String(Encoding.UTF8.GetBytes(p.Value))))),
+        };
+        if (immutable)
+        {
+            secret["immutable"] = true;
+        }
+
+        return Store.Create(ResourceTypes.Secrets, @namespace, secret, manager);
+    }
+
+    public JsonObject? Secret(string @namespace, string name) => Store.Get(ResourceTypes.Secrets, @namespace, name);
+
+    /// <summary>A Secret's values decoded as UTF-8, in key order (null when it does not exist).</summary>
+    public IReadOnlyDictionary<string, string>? SecretText(string @namespace, string name) =>
+        Secret(@namespace, name) is { } secret
+            ? new SortedDictionary<string, string>((secret["data"] as JsonObject ?? []).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(Convert.FromBase64String(p.Value!.GetValue<string>()))), StringComparer.Ordinal)
+            : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        string body;
+        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync(context.RequestAborted);
+        }
+
+        var request = RequestParser.Parse(context.Request, body);
+        Requests.Add(request);
+        switch (Faults.Take(request))
+        {
+            case FaultAction.Drop:
+                context.Abort();
+                return;
+            case FaultAction.Fail fail:
+                if (fail.RetryAfterSeconds is { } seconds)
+                {
+                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                }
+
+                await WriteStatusAsync(context, new KubeApiException(fail.Code, ReasonFor(fail.Code), $"injected failure ({fail.Code})"));
+                return;
+            case FaultAction.Wait wait:
+                await Task.Delay(wait.Delay, context.RequestAborted);
+                break;
+            case FaultAction.Hold hold:
+                await hold.Gate.WaitAsync(context.RequestAborted);
+                break;
+        }
+
+        try
+        {
+            if (request.Resource == ResourceTypes.Services && request.Subresource?.StartsWith("proxy", StringComparison.Ordinal) == true)
+            {
+                await ProxyAsync(context, request);
+                return;
+            }
+
+            var (code, result) = Dispatch(request);
+            context.Response.StatusCode = code;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(result.ToJsonString(), context.RequestAborted);
+        }
+        catch (KubeApiException e)
+        {
+            await WriteStatusAsync(context, e);
+        }
+    }
+
+    private (int Code, JsonObject Result) Dispatch(KubeRequest request)
+    {
+        if (request.Resource is not { } type)
+        {
+            throw new KubeApiException(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        if (request.Subresource is not null)
+        {
+            throw new KubeApiException(404, "NotFound", $"the server could not find the requested resource ({request.Subresource})");
+        }
+
+        var @namespace = type.Namespaced ? request.Namespace : null;
+        if (type.Namespaced && @namespace is null && request.Verb != "list")
+        {
+            throw new KubeApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({type.Plural} needs a namespace)");
+        }
+
+        var name = request.Name!;
+        var manager = request.QueryValue("fieldManager");
+        switch (request.Verb)
+        {
+            case "get":
+                return (200, Store.Get(type, @namespace, name) ?? throw KubeApiException.NotFound(type.Plural, name));
+            case "list":
+                return (200, List(type, @namespace, request));
+            case "create":
+                return (201, Store.Create(type, @namespace, RequestParser.ReadBody(request), UpdateManager(manager, request)));
+            case "update":
+                return (200, Store.Update(type, @namespace, name, RequestParser.ReadBody(request), UpdateManager(manager, request)));
+            case "patch" when request.ContentType is RequestParser.MergePatchJson or RequestParser.StrategicMergePatch:
+                return (200, Store.Patch(type, @namespace, name, RequestParser.ReadBody(request), UpdateManager(manager, request)));
+            case "patch":
+                throw new KubeApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {request.ContentType})");
+            case "apply":
+                if (string.IsNullOrEmpty(manager))
+                {
+                    throw new KubeApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+                }
+
+                var force = request.QueryValue("force") is "true";
+                return (200, Store.Apply(type, @namespace, name, RequestParser.ReadBody(request), manager, force));
+            case "delete":
+                var options = string.IsNullOrWhiteSpace(request.Body) ? null : RequestParser.ReadBody(request);
+                var preconditions = options?["preconditions"] as JsonObject;
+                var deleted = Store.Delete(type, @namespace, name, preconditions?["uid"]?.GetValue<string>(), preconditions?["resourceVersion"]?.GetValue<string>());
+                return (200, new JsonObject
+                {
+                    ["kind"] = "Status",
+                    ["apiVersion"] = "v1",
+                    ["metadata"] = new JsonObject(),
+                    ["status"] = "Success",
+                    ["details"] = new JsonObject { ["name"] = name, ["kind"] = type.Plural, ["uid"] = deleted["metadata"]?["uid"]?.DeepClone() },
+                });
+            default:
+                throw new KubeApiException(405, "MethodNotAllowed", $"{request.Verb} is not supported by the loopback test API server");
+        }
+    }
+
+    private JsonObject List(ResourceType type, string? @namespace, KubeRequest request)
+    {
+        var labels = LabelSelector.Parse(request.QueryValue("labelSelector"));
+        var fields = FieldSelector.Parse(request.QueryValue("fieldSelector"));
+        var resourceVersion = Store.ResourceVersion;
+        var items = Store.List(type, @namespace)
+            .Where(o => labels.Matches(LabelsOf(o)) && fields.Matches(o))
+            .Select(o =>
+            {
+                // Items of a typed list carry no apiVersion and kind.
+                o.Remove("apiVersion");
+                o.Remove("kind");
+                return (JsonNode)o;
+            })
+            .ToArray();
+        return new JsonObject
+        {
+            ["kind"] = type.Kind + "List",
+            ["apiVersion"] = type.ApiVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["items"] = new JsonArray(items),
+        };
+    }
+
+    private async Task ProxyAsync(HttpContext context, KubeRequest request)
+    {
+        // NAME, NAME:PORT or SCHEME:NAME:PORT.
+        var parts = request.Name!.Split(':');
+        var service = parts.Length == 3 ? parts[1] : parts[0];
+        if (Store.Get(ResourceTypes.Services, request.Namespace, service) is null)
+        {
+            throw KubeApiException.NotFound("services", service);
+        }
+
+        RequestDelegate? handler;
+        lock (_lock)
+        {
+            handler = _serviceHandlers.GetValueOrDefault((request.Namespace!, service));
+        }
+
+        if (handler is null)
+        {
+            throw new KubeApiException(503, "ServiceUnavailable", $"no endpoints available for service \"{service}\"");
+        }
+
+        context.Request.Path = "/" + (request.Subresource!.Length > "proxy".Length ? request.Subresource["proxy/".Length..] : string.Empty);
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(request.Body));
+        await handler(context);
+    }
+
+    private static IReadOnlyDictionary<string, string> LabelsOf(JsonObject obj) =>
+        (obj["metadata"]?["labels"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal);
+
+    /// <summary>The real server names a non-apply writer after its user agent (up to the first '/') when no fieldManager is given.</summary>
+    private static string UpdateManager(string? manager, KubeRequest request) =>
+        !string.IsNullOrEmpty(manager) ? manager
+        : request.UserAgent is { Length: > 0 } agent ? agent.Split('/')[0]
+        : "unknown";
+
+    private static string ReasonFor(int code) => code switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "InternalError",
+    };
+
+    private static async Task WriteStatusAsync(HttpContext context, KubeApiException e)
+    {
+        context.Response.StatusCode = e.Code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(e.ToStatus().ToJsonString(), context.RequestAborted);
+    }
+}

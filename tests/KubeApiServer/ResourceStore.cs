@@ -1,0 +1,443 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+namespace GitOpsSecrets.Tests.KubeApiServer;
+
+/// <summary>Who owns which fields of an object, as <c>metadata.managedFields</c> shows it.</summary>
+public sealed record ManagedFieldsEntry(string Manager, string Operation, string ApiVersion, DateTimeOffset Time, IReadOnlySet<string> Fields);
+
+/// <summary>
+/// The server's state: every object by resource, namespace and name, one resourceVersion counter for
+/// all of them, and per object the field managers. All operations take one lock, like a single etcd.
+/// </summary>
+public sealed class ResourceStore
+{
+    private const string ModifiedMessage = "the object has been modified; please apply your changes to the latest version and try again";
+    private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    private readonly Dictionary<ResourceType, SortedDictionary<string, Stored>> _objects = ResourceTypes.All.ToDictionary(t => t, _ => new SortedDictionary<string, Stored>(StringComparer.Ordinal));
+    private readonly Lock _lock = new();
+    private long _resourceVersion = 100;
+
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    public string ResourceVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _resourceVersion.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    /// <summary>A copy of the object as GET returns it, or null.</summary>
+    public JsonObject? Get(ResourceType type, string? @namespace, string name)
+    {
+        lock (_lock)
+        {
+            return _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? Render(stored) : null;
+        }
+    }
+
+    public IReadOnlyList<ManagedFieldsEntry> ManagersOf(ResourceType type, string? @namespace, string name)
+    {
+        lock (_lock)
+        {
+            return _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? stored.Managers.ToList() : [];
+        }
+    }
+
+    /// <summary>Copies of every object of a type, in one namespace or all (null).</summary>
+    public IReadOnlyList<JsonObject> List(ResourceType type, string? @namespace)
+    {
+        lock (_lock)
+        {
+            return _objects[type].Values
+                .Where(s => @namespace is null || Namespace(s.Object) == @namespace)
+                .Select(s => Render(s))
+                .ToList();
+        }
+    }
+
+    public JsonObject Create(ResourceType type, string? @namespace, JsonObject body, string manager)
+    {
+        lock (_lock)
+        {
+            var obj = (JsonObject)body.DeepClone();
+            CheckKind(type, obj);
+            var metadata = Metadata(obj);
+            CheckNamespace(type, @namespace, metadata);
+            if (metadata["resourceVersion"] is not null)
+            {
+                throw KubeApiException.BadRequest("resourceVersion should not be set on objects to be created");
+            }
+
+            metadata.Remove("managedFields");
+            if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+            {
+                metadata["name"] = prefix + new string(Enumerable.Range(0, 5).Select(_ => NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)]).ToArray());
+            }
+
+            var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
+            Normalize(type, obj);
+            Validation.Check(type, obj, null);
+            RequireNamespace(type, @namespace);
+            if (_objects[type].ContainsKey(Key(type, @namespace, name)))
+            {
+                throw KubeApiException.AlreadyExists(Resource(type), name);
+            }
+
+            var managers = new List<ManagedFieldsEntry> { Entry(manager, "Update", type, FieldPaths.Flatten(obj).Keys) };
+            return Store(type, @namespace, name, obj, managers, created: true);
+        }
+    }
+
+    /// <summary>PUT: replaces the object; a resourceVersion in the body must be the current one.</summary>
+    public JsonObject Update(ResourceType type, string? @namespace, string name, JsonObject body, string manager)
+    {
+        lock (_lock)
+        {
+            var stored = Existing(type, @namespace, name);
+            var obj = (JsonObject)body.DeepClone();
+            CheckKind(type, obj);
+            var metadata = Metadata(obj);
+            CheckNamespace(type, @namespace, metadata);
+            CheckName(name, metadata);
+            CheckResourceVersion(type, name, stored, metadata);
+            return CommitUpdate(type, @namespace, name, stored, obj, manager);
+        }
+    }
+
+    /// <summary>JSON merge patch (and strategic merge patch, which for the maps of a Secret is the same).</summary>
+    public JsonObject Patch(ResourceType type, string? @namespace, string name, JsonObject patch, string manager)
+    {
+        lock (_lock)
+        {
+            var stored = Existing(type, @namespace, name);
+            if (patch["metadata"] is JsonObject patchMetadata)
+            {
+                CheckResourceVersion(type, name, stored, patchMetadata);
+            }
+
+            var obj = MergePatch.Apply(stored.Object, patch);
+            CheckName(name, Metadata(obj));
+            return CommitUpdate(type, @namespace, name, stored, obj, manager);
+        }
+    }
+
+    /// <summary>
+    /// Server-side apply: the applier owns exactly the fields it sends. A field another manager owns with
+    /// a different value is a conflict (409) unless forced, which moves its ownership. Fields the applier
+    /// owned before and no longer sends are removed unless someone else owns them too.
+    /// </summary>
+    public JsonObject Apply(ResourceType type, string? @namespace, string name, JsonObject body, string manager, bool force)
+    {
+        lock (_lock)
+        {
+            var applied = (JsonObject)body.DeepClone();
+            if (applied["apiVersion"] is null)
+            {
+                throw KubeApiException.BadRequest("apiVersion must be set");
+            }
+
+            if (applied["kind"] is null)
+            {
+                throw KubeApiException.BadRequest("kind must be set");
+            }
+
+            CheckKind(type, applied);
+            var metadata = Metadata(applied);
+            if (metadata["managedFields"] is not null)
+            {
+                throw KubeApiException.BadRequest("metadata.managedFields must be nil");
+            }
+
+            CheckNamespace(type, @namespace, metadata);
+            CheckName(name, metadata);
+            Normalize(type, applied);
+            var fields = FieldPaths.Flatten(applied);
+            var key = Key(type, @namespace, name);
+            if (!_objects[type].TryGetValue(key, out var stored))
+            {
+                if (metadata["resourceVersion"] is not null)
+                {
+                    throw KubeApiException.NotFound(Resource(type), name);
+                }
+
+                metadata["name"] = name;
+                Validation.Check(type, applied, null);
+                RequireNamespace(type, @namespace);
+                return Store(type, @namespace, name, applied, [Entry(manager, "Apply", type, fields.Keys)], created: true);
+            }
+
+            CheckResourceVersion(type, name, stored, metadata);
+            var current = FieldPaths.Flatten(stored.Object);
+            var others = stored.Managers.Where(m => !(m.Manager == manager && m.Operation == "Apply")).ToList();
+            var conflicts = fields
+                .SelectMany(f => others.Where(m => m.Fields.Contains(f.Key) && current.TryGetValue(f.Key, out var now) && !JsonNode.DeepEquals(now, f.Value)).Select(m => (m.Manager, m.ApiVersion, Path: f.Key)))
+                .ToList();
+            if (conflicts.Count > 0 && !force)
+            {
+                throw ApplyConflict(conflicts);
+            }
+
+            var obj = (JsonObject)stored.Object.DeepClone();
+            var previous = stored.Managers.FirstOrDefault(m => m.Manager == manager && m.Operation == "Apply")?.Fields ?? new HashSet<string>();
+            foreach (var dropped in previous.Where(p => !fields.ContainsKey(p) && !others.Any(m => m.Fields.Contains(p))))
+            {
+                FieldPaths.Remove(obj, dropped);
+            }
+
+            foreach (var (path, value) in fields)
+            {
+                FieldPaths.Set(obj, path, value);
+            }
+
+            var taken = conflicts.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+            var managers = others
+                .Select(m => m with { Fields = m.Fields.Where(f => !taken.Contains(f)).ToHashSet(StringComparer.Ordinal) })
+                .Append(Entry(manager, "Apply", type, fields.Keys))
+                .ToList();
+            return Commit(type, @namespace, name, stored, obj, managers);
+        }
+    }
+
+    public JsonObject Delete(ResourceType type, string? @namespace, string name, string? uid, string? resourceVersion)
+    {
+        lock (_lock)
+        {
+            var stored = Existing(type, @namespace, name);
+            var metadata = Metadata(stored.Object);
+            if (uid is not null && metadata["uid"]?.GetValue<string>() != uid)
+            {
+                throw KubeApiException.Conflict(Resource(type), name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {metadata["uid"]}");
+            }
+
+            if (resourceVersion is not null && metadata["resourceVersion"]?.GetValue<string>() != resourceVersion)
+            {
+                throw KubeApiException.Conflict(Resource(type), name, $"Precondition failed: ResourceVersion in precondition: {resourceVersion}, ResourceVersion in object meta: {metadata["resourceVersion"]}");
+            }
+
+            var rendered = Render(stored);
+            _objects[type].Remove(Key(type, @namespace, name));
+            _resourceVersion++;
+            if (type == ResourceTypes.Namespaces)
+            {
+                // The real server finalizes a namespace by deleting what is in it; here that happens at once.
+                foreach (var objects in _objects.Values)
+                {
+                    foreach (var inside in objects.Where(p => Namespace(p.Value.Object) == name).Select(p => p.Key).ToList())
+                    {
+                        objects.Remove(inside);
+                    }
+                }
+            }
+
+            return rendered;
+        }
+    }
+
+    private JsonObject CommitUpdate(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, string manager)
+    {
+        var metadata = Metadata(obj);
+        metadata.Remove("managedFields");
+        Normalize(type, obj);
+        var before = FieldPaths.Flatten(stored.Object);
+        var after = FieldPaths.Flatten(obj);
+        var changed = after.Where(p => !before.TryGetValue(p.Key, out var old) || !JsonNode.DeepEquals(old, p.Value)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var managers = stored.Managers
+            .Select(m => m with { Fields = m.Fields.Where(f => after.ContainsKey(f) && !changed.Contains(f)).ToHashSet(StringComparer.Ordinal) })
+            .ToList();
+        if (changed.Count > 0)
+        {
+            var mine = managers.FirstOrDefault(m => m.Manager == manager && m.Operation == "Update");
+            managers.Remove(mine!);
+            managers.Add(Entry(manager, "Update", type, changed.Concat(mine?.Fields ?? Enumerable.Empty<string>())));
+        }
+
+        return Commit(type, @namespace, name, stored, obj, managers);
+    }
+
+    private JsonObject Commit(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, List<ManagedFieldsEntry> managers)
+    {
+        // Server-set metadata comes from the stored object, never from the request.
+        var metadata = Metadata(obj);
+        var old = Metadata(stored.Object);
+        foreach (var field in new[] { "uid", "creationTimestamp", "resourceVersion", "name", "namespace" })
+        {
+            metadata[field] = old[field]?.DeepClone();
+        }
+
+        metadata.Remove("managedFields");
+        Validation.Check(type, obj, stored.Object);
+        managers.RemoveAll(m => m.Fields.Count == 0);
+        var unchanged = JsonNode.DeepEquals(obj, stored.Object)
+            && managers.Count == stored.Managers.Count
+            && managers.All(m => stored.Managers.Any(s => s.Manager == m.Manager && s.Operation == m.Operation && s.Fields.SetEquals(m.Fields)));
+        if (unchanged)
+        {
+            // A write that changes nothing does not bump the resourceVersion, like the real server.
+            return Render(stored);
+        }
+
+        return Store(type, @namespace, name, obj, managers, created: false);
+    }
+
+    private JsonObject Store(ResourceType type, string? @namespace, string name, JsonObject obj, List<ManagedFieldsEntry> managers, bool created)
+    {
+        _resourceVersion++;
+        var metadata = Metadata(obj);
+        metadata["name"] = name;
+        if (type.Namespaced)
+        {
+            metadata["namespace"] = @namespace;
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+
+        if (created)
+        {
+            metadata["uid"] = Guid.NewGuid().ToString();
+            metadata["creationTimestamp"] = Timestamp(Time.GetUtcNow());
+            metadata.Remove("generateName");
+        }
+
+        metadata["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+        obj["apiVersion"] = type.ApiVersion;
+        obj["kind"] = type.Kind;
+        if (type == ResourceTypes.Namespaces)
+        {
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
+        }
+
+        var stored = new Stored(obj, managers.Select(m => m with { Time = Time.GetUtcNow() }).ToList());
+        _objects[type][Key(type, @namespace, name)] = stored;
+        return Render(stored);
+    }
+
+    private Stored Existing(ResourceType type, string? @namespace, string name) =>
+        _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? stored : throw KubeApiException.NotFound(Resource(type), name);
+
+    private void RequireNamespace(ResourceType type, string? @namespace)
+    {
+        if (type.Namespaced && !_objects[ResourceTypes.Namespaces].ContainsKey(Key(ResourceTypes.Namespaces, null, @namespace!)))
+        {
+            throw KubeApiException.NotFound("namespaces", @namespace!);
+        }
+    }
+
+    private ManagedFieldsEntry Entry(string manager, string operation, ResourceType type, IEnumerable<string> fields) =>
+        new(manager, operation, type.ApiVersion, Time.GetUtcNow(), fields.ToHashSet(StringComparer.Ordinal));
+
+    private static void CheckResourceVersion(ResourceType type, string name, Stored stored, JsonObject metadata)
+    {
+        if (metadata["resourceVersion"]?.GetValue<string>() is { Length: > 0 } wanted && wanted != Metadata(stored.Object)["resourceVersion"]?.GetValue<string>())
+        {
+            throw KubeApiException.Conflict(Resource(type), name, ModifiedMessage);
+        }
+    }
+
+    private static void CheckKind(ResourceType type, JsonObject obj)
+    {
+        if (obj["kind"]?.GetValue<string>() is { } kind && kind != type.Kind)
+        {
+            throw KubeApiException.BadRequest($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (kind {kind} is not {type.Kind})");
+        }
+
+        if (obj["apiVersion"]?.GetValue<string>() is { } apiVersion && apiVersion != type.ApiVersion)
+        {
+            throw KubeApiException.BadRequest($"apiVersion {apiVersion} does not match {type.ApiVersion}");
+        }
+    }
+
+    private static void CheckNamespace(ResourceType type, string? @namespace, JsonObject metadata)
+    {
+        if (type.Namespaced && metadata["namespace"]?.GetValue<string>() is { Length: > 0 } given && given != @namespace)
+        {
+            throw KubeApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    private static void CheckName(string name, JsonObject metadata)
+    {
+        if (metadata["name"]?.GetValue<string>() is { Length: > 0 } given && given != name)
+        {
+            throw KubeApiException.BadRequest($"the name of the object ({given}) does not match the name on the URL ({name})");
+        }
+    }
+
+    /// <summary>What the API server does to every write: stringData folds into data (and is never stored).</summary>
+    private static void Normalize(ResourceType type, JsonObject obj)
+    {
+        if (type == ResourceTypes.Secrets && obj["stringData"] is JsonObject stringData)
+        {
+            var data = obj["data"] as JsonObject ?? [];
+            foreach (var (key, value) in stringData)
+            {
+                data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? string.Empty));
+            }
+
+            obj["data"] = data;
+            obj.Remove("stringData");
+        }
+    }
+
+    private static KubeApiException ApplyConflict(List<(string Manager, string ApiVersion, string Path)> conflicts)
+    {
+        var groups = conflicts.GroupBy(c => (c.Manager, c.ApiVersion)).ToList();
+        var text = conflicts.Count == 1
+            ? $"Apply failed with 1 conflict: conflict with \"{conflicts[0].Manager}\" using {conflicts[0].ApiVersion}: {FieldPaths.Display(conflicts[0].Path)}"
+            : $"Apply failed with {conflicts.Count} conflicts: " + string.Join("\n", groups.Select(g =>
+                $"conflicts with \"{g.Key.Manager}\" using {g.Key.ApiVersion}:\n" + string.Join("\n", g.Select(c => "- " + FieldPaths.Display(c.Path)))));
+        return new KubeApiException(409, "Conflict", text, new JsonObject
+        {
+            ["causes"] = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject
+            {
+                ["reason"] = "FieldManagerConflict",
+                ["message"] = $"conflict with \"{c.Manager}\" using {c.ApiVersion}",
+                ["field"] = FieldPaths.Display(c.Path),
+            }).ToArray()),
+        });
+    }
+
+    private static JsonObject Render(Stored stored)
+    {
+        var obj = (JsonObject)stored.Object.DeepClone();
+        Metadata(obj)["managedFields"] = new JsonArray(stored.Managers.Select(m => (JsonNode)new JsonObject
+        {
+            ["manager"] = m.Manager,
+            ["operation"] = m.Operation,
+            ["apiVersion"] = m.ApiVersion,
+            ["time"] = Timestamp(m.Time),
+            ["fieldsType"] = "FieldsV1",
+            ["fieldsV1"] = FieldPaths.ToFieldsV1(m.Fields),
+        }).ToArray());
+        return obj;
+    }
+
+    private static JsonObject Metadata(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            metadata = [];
+            obj["metadata"] = metadata;
+        }
+
+        return metadata;
+    }
+
+    private static string? Namespace(JsonObject obj) => obj["metadata"]?["namespace"]?.GetValue<string>();
+
+    private static string Key(ResourceType type, string? @namespace, string name) => type.Namespaced ? $"{@namespace}/{name}" : name;
+
+    private static string Resource(ResourceType type) => type.Plural;
+
+    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private sealed record Stored(JsonObject Object, List<ManagedFieldsEntry> Managers);
+}

@@ -1,0 +1,22 @@
+namespace GitOpsSecrets.Tests.KubeApiServer;
+
+/// <summary>A kind of resource the server serves, addressed by group, version and plural name.</summary>
+public sealed record ResourceType(string Group, string Version, string Plural, string Kind, bool Namespaced)
+{
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+}
+
+public static class ResourceTypes
+{
+    public static readonly ResourceType Namespaces = new(string.Empty, "v1", "namespaces", "Namespace", false);
+    public static readonly ResourceType Secrets = new(string.Empty, "v1", "secrets", "Secret", true);
+    public static readonly ResourceType CoreEvents = new(string.Empty, "v1", "events", "Event", true);
+    public static readonly ResourceType Services = new(string.Empty, "v1", "services", "Service", true);
+    public static readonly ResourceType Events = new("events.k8s.io", "v1", "events", "Event", true);
+    public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
+
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases];
+
+    public static ResourceType? Find(string group, string version, string plural) =>
+        All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);
+}
