@@ -76,7 +76,7 @@ public static class WorkerHost
         services.AddSingleton<KeyRenewer>();
         services.AddSingleton<WorkerJobs>();
         services.TryAddSingleton<ISyncRunner, SyncRunner>();
-        AddLeadership(services, configuration, options.Identity);
+        AddLeadership(services, configuration, options.Identity, rooms);
         services.AddWorkerRateLimits();
 
         services.AddQuartz(q =>
@@ -101,7 +101,7 @@ public static class WorkerHost
         return app;
     }
 
-    private static void AddLeadership(IServiceCollection services, WorkerConfiguration configuration, string identity)
+    private static void AddLeadership(IServiceCollection services, WorkerConfiguration configuration, string identity, IServiceProvider rooms)
     {
         var settings = configuration.Worker;
         if (!settings.LeaderElect)
@@ -114,7 +114,8 @@ public static class WorkerHost
         {
             var keys = configuration.Keys;
             var @namespace = settings.LeaseNamespace ?? keys.ClusterNamespace ?? KeysCommand.DefaultNamespace;
-            return new KubernetesLeaseLock(KubernetesLeaseLock.CreateClient(keys.Kubeconfig, keys.Context), @namespace, settings.LeaseName);
+            var client = rooms.GetRequiredService<Kubernetes.KubernetesClients>().Get(keys.Kubeconfig, keys.Context);
+            return new KubernetesLeaseLock(client, @namespace, settings.LeaseName);
         });
         services.AddSingleton(LeaderElectionOptions.For(identity, settings.LeaseDuration));
         services.AddSingleton<LeaderElector>();

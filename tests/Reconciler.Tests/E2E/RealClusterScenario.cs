@@ -28,7 +28,7 @@ public sealed class RealClusterScenario : IAsyncDisposable
     private readonly TempDirectory _work = new();
     private readonly string _kubeconfig;
 
-    private RealClusterScenario(string kubeconfig, Kubernetes client, string @namespace)
+    private RealClusterScenario(string kubeconfig, k8s.Kubernetes client, string @namespace)
     {
         _kubeconfig = kubeconfig;
         Client = client;
@@ -37,7 +37,7 @@ public sealed class RealClusterScenario : IAsyncDisposable
         Repository.Init(RepositoryPath);
     }
 
-    public Kubernetes Client { get; }
+    public k8s.Kubernetes Client { get; }
 
     public string Namespace { get; }
 
@@ -46,7 +46,7 @@ public sealed class RealClusterScenario : IAsyncDisposable
     public static async Task<RealClusterScenario> StartAsync()
     {
         var kubeconfig = RealClusterFactAttribute.Kubeconfig ?? throw new InvalidOperationException($"{RealClusterFactAttribute.Variable} is not set");
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         var name = $"gitops-secrets-e2e-{Guid.NewGuid():N}"[..32];
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
         return new RealClusterScenario(kubeconfig, client, name);

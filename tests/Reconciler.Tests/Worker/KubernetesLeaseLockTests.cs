@@ -1,53 +1,25 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using GitOpsSecrets.Tests.TestSupport;
+using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
+using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
 using GitOpsSecrets.Worker.Leadership;
 using k8s;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsSecrets.Tests.Worker;
 
 /// <summary>
-/// The Lease lock through the real KubernetesClient, against a minimal loopback stand-in for the one
-/// resource it uses (GET, POST, PUT of a Lease, with resourceVersion conflicts answered 409 as the API
-/// server does). The full test API server lives with the Kubernetes target.
+/// The Lease lock through the real KubernetesClient against the loopback API server, which answers a
+/// stale resourceVersion with 409 as the real one does.
 /// </summary>
 public sealed class KubernetesLeaseLockTests : IAsyncLifetime
 {
-    private const string Path = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases";
-    private readonly Lock _lock = new();
-    private WebApplication _server = null!;
+    private ApiServer _server = null!;
     private IKubernetes _client = null!;
-    private JsonObject? _stored;
-    private long _version;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort.Next();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        _server = builder.Build();
-        _server.MapGet(Path + "/{name}", (string name) => Answer(() => _stored is null ? Status(404, "NotFound") : Results.Json(_stored)));
-        _server.MapPost(Path, async (HttpRequest request) =>
-        {
-            var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
-            return Answer(() => _stored is not null ? Status(409, "AlreadyExists") : Results.Json(_stored = Stamp(body)));
-        });
-        _server.MapPut(Path + "/{name}", async (string name, HttpRequest request) =>
-        {
-            var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
-            return Answer(() => _stored is null ? Status(404, "NotFound")
-                : body["metadata"]?["resourceVersion"]?.GetValue<string>() != _stored["metadata"]!["resourceVersion"]!.GetValue<string>() ? Status(409, "Conflict")
-                : Results.Json(_stored = Stamp(body)));
-        });
-        await _server.StartAsync();
-        _client = new Kubernetes(new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{port}" });
+        _server = await ApiServer.StartAsync();
+        _client = _server.CreateClient();
     }
 
     public async Task DisposeAsync()
@@ -97,25 +69,8 @@ public sealed class KubernetesLeaseLockTests : IAsyncLifetime
         }
 
         b.IsLeader.ShouldBeTrue();
-        _stored!["spec"]!["holderIdentity"]!.GetValue<string>().ShouldBe("b");
-        _stored["spec"]!["leaseTransitions"]!.GetValue<int>().ShouldBe(1);
+        var stored = _server.Store.Get(ResourceTypes.Leases, "kube-system", "leader")!;
+        stored["spec"]!["holderIdentity"]!.GetValue<string>().ShouldBe("b");
+        stored["spec"]!["leaseTransitions"]!.GetValue<int>().ShouldBe(1);
     }
-
-    private IResult Answer(Func<IResult> body)
-    {
-        lock (_lock)
-        {
-            return body();
-        }
-    }
-
-    private JsonObject Stamp(JsonObject lease)
-    {
-        lease["metadata"]!["resourceVersion"] = (++_version).ToString(CultureInfo.InvariantCulture);
-        return lease;
-    }
-
-    private static IResult Status(int code, string reason) => Results.Json(
-        new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["status"] = "Failure", ["reason"] = reason, ["code"] = code },
-        statusCode: code);
 }

@@ -75,16 +75,4 @@ public sealed class KubernetesLeaseLock(IKubernetes client, string @namespace, s
 
     private static DateTimeOffset? ToTime(DateTime? value) =>
         value is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
-
-    /// <summary>
-    /// One client for the worker's life: in-cluster when running in a pod, else the kubeconfig
-    /// (the given file and context, or the default ones).
-    /// </summary>
-    public static IKubernetes CreateClient(string? kubeconfig, string? context)
-    {
-        var configuration = kubeconfig is null && context is null && KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
-        return new Kubernetes(configuration);
-    }
 }
