@@ -65,9 +65,11 @@ public static class BenchRepository
         Git(Clone(work), "push", "-q", "origin", "main");
     }
 
+    public static string NamespaceName(int index) => string.Create(CultureInfo.InvariantCulture, $"team-{index:D3}");
+
     private static (string Path, Secret Secret) SecretNumber(string work, int number, int namespaces, int generation)
     {
-        var @namespace = string.Create(CultureInfo.InvariantCulture, $"team-{number % namespaces:D3}");
+        var @namespace = NamespaceName(number % namespaces);
         var name = string.Create(CultureInfo.InvariantCulture, $"app-{number:D5}");
         var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = @namespace } };
         secret.Data["username"] = Encoding.UTF8.GetBytes($"user-{number}");

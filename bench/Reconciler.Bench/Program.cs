@@ -7,6 +7,7 @@ var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(int.Parse).Fi
 return benchmark switch
 {
     "unseal" => UnsealBenchmark.Run(seconds),
+    "sync" when BenchOptions.String(args, "--target") == "kubernetes" => await KubernetesSyncBenchmark.Run(args),
     "sync" => SyncBenchmark.Run(args),
     "sync-phases" => await SyncBenchmark.RunPhasesInProcess(args[1], args[2]),
     _ => Usage(),
@@ -14,6 +15,6 @@ return benchmark switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N] | sync [--secrets N] [--namespaces N]");
+    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N] | sync [--secrets N] [--namespaces N] [--target directory|kubernetes]");
     return 2;
 }

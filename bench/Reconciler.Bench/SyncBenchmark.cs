@@ -21,8 +21,8 @@ public static class SyncBenchmark
 {
     public static int Run(string[] args)
     {
-        var secrets = IntOption(args, "--secrets", 10_000);
-        var namespaces = IntOption(args, "--namespaces", 100);
+        var secrets = BenchOptions.Int(args, "--secrets", 10_000);
+        var namespaces = BenchOptions.Int(args, "--namespaces", 100);
         var cores = Environment.ProcessorCount;
         var work = Path.Combine(Path.GetTempPath(), $"gitops-secrets-bench-sync-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
@@ -135,9 +135,6 @@ public static class SyncBenchmark
         var kilobytes = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return kilobytes / 1024.0;
     }
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
 
     public sealed record PhaseResult(string Name, double Seconds, long RsaOperations, int Created, int Updated, int Unchanged);
 
