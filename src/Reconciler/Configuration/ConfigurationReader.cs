@@ -104,7 +104,8 @@ public static class ConfigurationReader
         public double? Number(string key) => Read(key) switch
         {
             null => null,
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+            // A whole number ("jitter: 0") is read as an integer; widen it rather than fail the cast.
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.TryGetValue<double>(out var d) ? d : v.GetValue<long>(),
             var other => throw Error(other, key, "must be a number"),
         };
 
