@@ -126,11 +126,12 @@ public static class ManifestReader
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var name = reader.GetString()!;
+                    var nameLine = LineOf(lineStarts, reader.TokenStartIndex);
                     reader.Read();
                     var child = ReadJsonValue(ref reader, lineStarts, lines);
                     if (obj.ContainsKey(name))
                     {
-                        throw new JsonException($"duplicate key \"{name}\"", null, line - 1, null);
+                        throw new JsonException($"duplicate key \"{name}\"", null, nameLine - 1, null);
                     }
 
                     obj[name] = child;
