@@ -270,6 +270,9 @@ public static class ManifestReader
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyStart = parser.Current!.Start;
+
+                // Only a plain << is a merge key (YAML 1.1, go-yaml); a quoted "<<" is an ordinary key.
+                var plainKey = parser.Current is Scalar { Style: ScalarStyle.Plain };
                 var keyNode = Build();
                 var key = keyNode switch
                 {
@@ -279,7 +282,7 @@ public static class ManifestReader
                     _ => throw new ManifestException(location.AtLine((int)keyStart.Line), "a mapping key must be a scalar"),
                 };
                 var value = Build();
-                if (key == "<<" && keyNode is JsonValue { } k && k.GetValueKind() == JsonValueKind.String)
+                if (key == "<<" && plainKey)
                 {
                     merged.AddRange(value switch
                     {
