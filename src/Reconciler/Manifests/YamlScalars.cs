@@ -98,6 +98,7 @@ public static partial class YamlScalars
             && !text.Contains(" #", StringComparison.Ordinal)
             && !text.EndsWith(':')
             && text != "---"
-            && text != "...";
+            && text != "..."
+            && text != "<<";
     }
 }
