@@ -15,19 +15,22 @@ public sealed class KeysCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Generate_OutDir_WritesOwnerOnlyKeyAndReadableCertificate()
+    public async Task Generate_OutDirAndJsonManifest_WriteTheSameKeyWithTheRightModes()
     {
-        var result = await _cli.RunAsync("keys", "generate", "--key-size", "2048", "--out-dir", _temp.Path);
+        var manifest = _temp.File("manifest/key.json");
+        var outDir = _temp.File("out");
+
+        var result = await _cli.RunAsync("keys", "generate", "--key-size", "2048", "--out-dir", outDir, "--manifest", manifest, "-o", "json");
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
-        var keyFile = Directory.GetFiles(_temp.Path, "*.key").Single();
+        var keyFile = Directory.GetFiles(outDir, "*.key").Single();
         var name = Path.GetFileNameWithoutExtension(keyFile);
         name.ShouldMatch("^sealed-secrets-key[a-z0-9]{5}$");
         File.GetUnixFileMode(keyFile).ShouldBe(AtomicFile.OwnerOnly);
-        File.GetUnixFileMode(Path.Combine(_temp.Path, name + ".crt")).ShouldBe(AtomicFile.Default);
+        File.GetUnixFileMode(Path.Combine(outDir, name + ".crt")).ShouldBe(AtomicFile.Default);
         (await File.ReadAllTextAsync(keyFile)).ShouldStartWith("-----BEGIN RSA PRIVATE KEY-----");
 
-        var loaded = new DirectoryKeyStore(_temp.Path).Load();
+        var loaded = new DirectoryKeyStore(outDir).Load();
         using var ring = new KeyRing(loaded.Keys);
         var key = ring.Keys.Single();
         key.CanUnseal.ShouldBeTrue();
@@ -35,6 +38,15 @@ public sealed class KeysCommandTests : IDisposable
         key.PublicKey.KeySize.ShouldBe(2048);
         result.Stderr.ShouldBe($"generated key {name} (fingerprint {key.Fingerprint}, valid until {Now.AddDays(3650):yyyy-MM-dd})\n");
         result.Stdout.ShouldBeEmpty();
+
+        File.GetUnixFileMode(manifest).ShouldBe(AtomicFile.OwnerOnly);
+        var text = await File.ReadAllTextAsync(manifest);
+        text.ShouldStartWith("{\n  \"apiVersion\": \"v1\",");
+        text.ShouldContain("\"namespace\": \"kube-system\"");
+        text.ShouldContain($"\"name\": \"{name}\"");
+        var fromManifest = KeyMaterialReader.Read(System.Text.Encoding.UTF8.GetBytes(text), manifest);
+        fromManifest.Keys.Single().Fingerprint.ShouldBe(key.Fingerprint);
+        fromManifest.Keys.Single().Dispose();
     }
 
     [Fact]
@@ -50,20 +62,6 @@ public sealed class KeysCommandTests : IDisposable
         var loaded = KeyMaterialReader.Read(System.Text.Encoding.UTF8.GetBytes(result.Stdout), "-");
         loaded.Problems.ShouldBeEmpty();
         loaded.Keys.Single().Dispose();
-    }
-
-    [Fact]
-    public async Task Generate_ManifestFile_DefaultsToKubeSystemAndJsonOnRequest()
-    {
-        var file = _temp.File("key.json");
-
-        var result = await _cli.RunAsync("keys", "generate", "--key-size", "2048", "--manifest", file, "-o", "json");
-
-        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
-        File.GetUnixFileMode(file).ShouldBe(AtomicFile.OwnerOnly);
-        var text = await File.ReadAllTextAsync(file);
-        text.ShouldStartWith("{\n  \"apiVersion\": \"v1\",");
-        text.ShouldContain("\"namespace\": \"kube-system\"");
     }
 
     [Theory]

@@ -80,7 +80,7 @@ public sealed class ValidateCommandTests : IDisposable
         var result = await _cli.RunAsync("validate", "--cert", cert, file);
 
         result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
-        result.Stderr.ShouldContain("spec.encryptedData.empty was sealed to a 4096-bit key, not this 2048-bit certificate");
+        result.Stderr.ShouldContain("spec.encryptedData.empty was sealed to a 4096-bit key, not this 1024-bit certificate");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class KeyGeneratorTests
     [Fact]
     public void Generate_EmptySubject_IsAnEmptyRdnSequenceLikeGos()
     {
-        using var key = new KeyGenerator(new FakeTimeProvider(SmallKeys.FirstNotBefore)).Generate("k", 2048);
+        using var key = new KeyGenerator(new FakeTimeProvider(SmallKeys.FirstNotBefore)).Generate("k", 1024);
 
         key.Certificate!.SubjectName.RawData.ShouldBe(new byte[] { 0x30, 0x00 });
         key.Certificate.IssuerName.RawData.ShouldBe(new byte[] { 0x30, 0x00 });
@@ -37,7 +37,7 @@ public sealed class KeyGeneratorTests
     [Fact]
     public void Generate_CommonName_IsSubjectAndIssuer()
     {
-        using var key = new KeyGenerator(new FakeTimeProvider(SmallKeys.FirstNotBefore)).Generate("k", 2048, commonName: "sealed-secrets");
+        using var key = new KeyGenerator(new FakeTimeProvider(SmallKeys.FirstNotBefore)).Generate("k", 1024, commonName: "sealed-secrets");
 
         key.Certificate!.Subject.ShouldBe("CN=sealed-secrets");
         key.Certificate.Issuer.ShouldBe("CN=sealed-secrets");
@@ -48,7 +48,7 @@ public sealed class KeyGeneratorTests
     public void Generate_NotBefore_IsNowTruncatedToSeconds_AndValidityIsHonoured()
     {
         var now = new DateTimeOffset(2026, 12, 1, 21, 30, 15, 789, TimeSpan.Zero);
-        using var key = new KeyGenerator(new FakeTimeProvider(now)).Generate("k", 2048, TimeSpan.FromDays(1));
+        using var key = new KeyGenerator(new FakeTimeProvider(now)).Generate("k", 1024, TimeSpan.FromDays(1));
 
         key.NotBefore.ShouldBe(new DateTimeOffset(2026, 12, 1, 21, 30, 15, TimeSpan.Zero));
         key.Certificate!.NotAfter.ToUniversalTime().ShouldBe(new DateTime(2026, 12, 2, 21, 30, 15, DateTimeKind.Utc));
@@ -60,8 +60,8 @@ public sealed class KeyGeneratorTests
     public void Generate_EachKeyAndSerial_IsNew()
     {
         var generator = new KeyGenerator(new FakeTimeProvider(SmallKeys.FirstNotBefore));
-        using var a = generator.Generate("a", 2048);
-        using var b = generator.Generate("b", 2048);
+        using var a = generator.Generate("a", 1024);
+        using var b = generator.Generate("b", 1024);
 
         a.Fingerprint.ShouldNotBe(b.Fingerprint);
         a.Certificate!.SerialNumber.ShouldNotBe(b.Certificate!.SerialNumber);

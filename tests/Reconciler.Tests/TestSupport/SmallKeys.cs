@@ -4,8 +4,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace GitOpsSecrets.Tests.TestSupport;
 
 /// <summary>
-/// RSA-2048 key pairs for unit tests that need several keys but not the production size: generated
-/// once per run (a tenth of the cost of RSA-4096), with fixed NotBefore dates so "newest" is known.
+/// RSA-1024 key pairs for unit tests that need several keys but not the production size: generated
+/// once per run in milliseconds (RSA-4096 takes seconds on a busy machine), with fixed NotBefore
+/// dates so "newest" is known. Big enough for OAEP-SHA-256 of a 32-byte session key and for TLS pairs.
 /// Each call returns a fresh <see cref="SealingKey"/> parsed from the stored PEM.
 /// </summary>
 public static class SmallKeys
@@ -44,7 +45,7 @@ public static class SmallKeys
 
     private static Pem Generate(DateTimeOffset notBefore, TimeSpan validity)
     {
-        using var key = new KeyGenerator(new FakeTimeProvider(notBefore)).Generate("small", 2048, validity);
+        using var key = new KeyGenerator(new FakeTimeProvider(notBefore)).Generate("small", 1024, validity);
         return new Pem(KeySecrets.CertificatePem(key), KeySecrets.PrivateKeyPem(key), key.Fingerprint);
     }
 
