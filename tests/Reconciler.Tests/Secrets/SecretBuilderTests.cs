@@ -151,7 +151,8 @@ public sealed class SecretBuilderTests : IDisposable
 
         var secret = new SecretBuilder("a", "b").AddEnvFile(path, environment.GetValueOrDefault).Build();
 
-        secret.Data.Keys.ShouldBe(["A", "B", "C", "EMPTY", "FROM_ENV"]);
+        secret.Data.Keys.ShouldBe(["A", "B", "C", "EMPTY", "FROM_ENV", "NOT_SET"]);
+        Text(secret, "NOT_SET").ShouldBe(string.Empty);
         Text(secret, "A").ShouldBe("1");
         Text(secret, "B").ShouldBe("two words ");
         Text(secret, "C").ShouldBe("x=y");
