@@ -37,6 +37,13 @@ public sealed class NameHashSuffixTests
     }
 
     [Fact]
+    public void Compute_TypeWithHtmlCharacters_IsEscapedLikeGosJsonMarshal()
+    {
+        // Go encodes the type as "example.com/a\u003cb\u0026c\u003e" before hashing.
+        NameHashSuffix.Compute(Make("app", "example.com/a<b&c>", ("k", "v"))).ShouldBe("87c7htk8fk");
+    }
+
+    [Fact]
     public void Compute_UsesOnlyTheSubstitutedAlphabet()
     {
         var suffix = NameHashSuffix.Compute(Make("app", "Opaque", ("k", "v")));
