@@ -251,6 +251,20 @@ public sealed class ManifestReaderTests
         (root["v"]?.ToJsonString() ?? "null").ShouldBe(expectedJson);
     }
 
+    [Theory]
+    [InlineData("1e999")]
+    [InlineData("-1e999")]
+    [InlineData("12e4567")]
+    public void Read_FloatOutOfRange_IsAStringLikeGoYaml(string text)
+    {
+        // go-yaml's ParseFloat fails with ErrRange and the scalar stays a string (a short commit id can look like this).
+        var root = Obj(ManifestReader.Read($"v: {text}\n{text}: k\n", "f.yaml").Single());
+
+        root["v"]!.GetValue<string>().ShouldBe(text);
+        root[text]!.GetValue<string>().ShouldBe("k");
+        ManifestWriter.ToYaml(root).ShouldBe($"v: {text}\n{text}: k\n");
+    }
+
     [Fact]
     public void Read_BlockScalar_IsAString()
     {
