@@ -86,9 +86,22 @@ public sealed class ConfigurationReaderTests
     }
 
     [Fact]
-    public void Read_NumberWhereAStringIsExpected_IsTakenAsText()
+    public void Read_WholeNumberWhereAStringIsExpected_IsTakenAsText()
     {
         Read("source:\n  ref: 1234\n").Source.Ref.ShouldBe("1234");
+        Read("targets:\n- name: a\n  fileMode: 400\n  keyModes: {k: 440}\n").Targets[0].KeyModes["k"].ShouldBe("440");
+    }
+
+    [Theory]
+    [InlineData("source:\n  ref: 1.10\n", "cfg.yaml:2 (document 1): source.ref must be a string (quote it: YAML reads it as a number)")]
+    [InlineData("source:\n  ref: 0123456\n", "cfg.yaml:2 (document 1): source.ref must be a string (quote it: YAML reads it as a number)")]
+    [InlineData("source:\n  ref: 1e3\n", "cfg.yaml:2 (document 1): source.ref must be a string (quote it: YAML reads it as a number)")]
+    [InlineData("targets:\n- name: a\n  fileMode: 0440\n", "cfg.yaml:3 (document 1): targets[0].fileMode must be a string (quote it: YAML reads it as a number)")]
+    [InlineData("targets:\n- name: a\n  keyModes: {k: 0440}\n", "cfg.yaml:3 (document 1): targets[0].keyModes.k must be a string (quote it: YAML reads it as a number)")]
+    public void Read_NumberYamlHasRewritten_IsRefusedNotSilentlyChanged(string yaml, string expected)
+    {
+        // YAML reads 1.10 as 1.1 and 0123456 as 123456: taking the number's text would change a tag or commit.
+        Fails(yaml).ShouldBe(expected);
     }
 
     [Theory]
