@@ -160,7 +160,11 @@ public static class ManifestReader
                 node = JsonValue.Create(reader.GetString());
                 break;
             case JsonTokenType.Number:
-                node = reader.TryGetInt64(out var l) ? JsonValue.Create(l) : JsonValue.Create(reader.GetDouble());
+                // Out of double's range GetDouble gives an infinity, which no JSON writer accepts later;
+                // Go's encoding/json (kubectl) refuses such a number too. The number is not quoted: it may be a value.
+                node = reader.TryGetInt64(out var l) ? JsonValue.Create(l)
+                    : double.IsFinite(reader.GetDouble()) ? JsonValue.Create(reader.GetDouble())
+                    : throw new JsonException("a number is out of range", null, line - 1, null);
                 break;
             case JsonTokenType.True:
             case JsonTokenType.False:

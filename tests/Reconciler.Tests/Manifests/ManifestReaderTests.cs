@@ -110,6 +110,26 @@ public sealed class ManifestReaderTests
         error.Message.ShouldBe("d.json:5 (document 2): invalid JSON: duplicate key \"a\"");
     }
 
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    public void Read_JsonNumberOutOfRange_IsAnInputErrorNamingTheLine(string number)
+    {
+        // Go's encoding/json (kubectl) refuses it too: "cannot unmarshal number 1e400 into … float64".
+        var error = Fails($"{{\n  \"kind\": \"Secret\",\n  \"n\": {number}\n}}", "big.json");
+
+        error.Message.ShouldBe("big.json:3 (document 1): invalid JSON: a number is out of range");
+        error.Message.ShouldNotContain("400");
+    }
+
+    [Fact]
+    public void Read_JsonBigInteger_IsAFloatLikeGo()
+    {
+        var root = Obj(ManifestReader.Read("{\"n\": 99999999999999999999}", "n.json").Single());
+
+        root["n"]!.GetValue<double>().ShouldBe(1e20);
+    }
+
     [Fact]
     public void Read_JsonSyntaxError_IsOneLineWithLocationAndNoReaderPositions()
     {
