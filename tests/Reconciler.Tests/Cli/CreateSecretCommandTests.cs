@@ -94,6 +94,27 @@ public sealed class CreateSecretCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Generic_TypedWithoutItsKeys_ExitsThreeNamingTheKeys()
+    {
+        var result = await _cli.RunAsync("create", "secret", "generic", "web-tls", "--type", "kubernetes.io/tls", "--from-literal", "tls.crt=x");
+
+        result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
+        result.Stderr.ShouldBe("error: Secret web-tls: type kubernetes.io/tls requires data key \"tls.key\"\n");
+    }
+
+    [Fact]
+    public async Task Generic_OverOneMebibyte_ExitsThree()
+    {
+        var big = _temp.File("big.bin");
+        File.WriteAllBytes(big, new byte[(1024 * 1024) + 1]);
+
+        var result = await _cli.RunAsync("create", "secret", "generic", "big", "--from-file", big);
+
+        result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
+        result.Stderr.ShouldBe("error: Secret big: data is 1048577 bytes in total, over the Secret limit of 1048576 bytes (1 MiB)\n");
+    }
+
+    [Fact]
     public async Task Generic_MissingFile_ExitsThree()
     {
         var missing = _temp.File("nope.txt");

@@ -107,6 +107,52 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_DashIsStandardInput()
+    {
+        var result = await new CliRunner().RunWithInputAsync(Vectors.Text("sealedsecret-strict.json"), "validate", "-");
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Stdout.ShouldBe("ok: (stdin):1 (document 1): SealedSecret myns/mysecret (strict)\n1 valid, 0 invalid, 0 not decryptable\n");
+    }
+
+    [Fact]
+    public async Task Validate_CertFromKubesealsEnvironmentDefault_IsUsed()
+    {
+        var cli = new CliRunner();
+        cli.Environment["SEALED_SECRETS_CERT"] = _temp.Write("small.pem", SmallKeys.Third.Certificate);
+
+        var result = await cli.RunAsync("validate", Vectors.Path("sealedsecret-strict.json"));
+
+        result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
+        result.Stderr.ShouldContain("was sealed to a 4096-bit key, not this 1024-bit certificate");
+    }
+
+    [Fact]
+    public async Task Validate_ExpiredCert_IsRefusedWithKubesealsMessage()
+    {
+        var cert = _temp.Write("expired.pem", SmallKeys.Expired.Certificate);
+
+        var result = await _cli.RunAsync("validate", "--cert", cert, Vectors.Path("sealedsecret-strict.json"));
+
+        result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
+        result.Stderr.ShouldBe($"error: {cert}: failed to encrypt using an expired certificate on March 31, 2025\n");
+    }
+
+    [Fact]
+    public async Task Validate_SeveralDocuments_AreEachReported()
+    {
+        // YAML documents written in JSON's flow style, as people paste kubeseal output into a YAML file.
+        var strict = Vectors.Text("sealedsecret-strict.json").Replace("\n", " ", StringComparison.Ordinal);
+        var cluster = Vectors.Text("sealedsecret-cluster-wide.json").Replace("\n", " ", StringComparison.Ordinal);
+        var file = _temp.Write("two.yaml", $"# two SealedSecrets\n{strict}\n---\nkind: ConfigMap\n---\n{cluster}\n");
+
+        var result = await _cli.RunAsync("validate", file);
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Stdout.ShouldBe($"ok: {file}:2 (document 1): SealedSecret myns/mysecret (strict)\nok: {file}:5 (document 3): SealedSecret myns/mysecret (cluster-wide)\n2 valid, 0 invalid, 0 not decryptable\n");
+    }
+
+    [Fact]
     public async Task Validate_UnknownOption_IsAUsageError()
     {
         var result = await _cli.RunAsync("validate", "--no-such-flag");
