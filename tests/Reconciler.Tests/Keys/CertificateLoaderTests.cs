@@ -32,6 +32,29 @@ public sealed class CertificateLoaderTests : IDisposable
         key.Name.ShouldBe(path);
     }
 
+    [Theory]
+    [InlineData("cert#1.pem")]
+    [InlineData("cert%201.pem")]
+    [InlineData("cert?.pem")]
+    public async Task LoadAsync_AbsolutePathWithUrlCharacters_IsTheFileItNames(string name)
+    {
+        var path = _temp.Write(name, SmallKeys.Third.Certificate);
+
+        using var key = await Loader().LoadAsync(path, CancellationToken.None);
+
+        key.Fingerprint.ShouldBe(SmallKeys.Third.Fingerprint);
+    }
+
+    [Fact]
+    public async Task LoadAsync_RelativePath_IsRead()
+    {
+        var path = _temp.Write("relative.pem", SmallKeys.Third.Certificate);
+
+        using var key = await Loader().LoadAsync(Path.GetRelativePath(Environment.CurrentDirectory, path), CancellationToken.None);
+
+        key.Fingerprint.ShouldBe(SmallKeys.Third.Fingerprint);
+    }
+
     [Fact]
     public async Task LoadAsync_FileUrl_IsRead()
     {
