@@ -78,6 +78,21 @@ public sealed class KeysCommandTests : IDisposable
         result.Stdout.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("keys")]
+    [InlineData("keys", "generate", "--key-size", "big")]
+    [InlineData("keys", "generate", "--bogus")]
+    [InlineData("keys", "rotate")]
+    public async Task ParseErrors_ExitTwoWithAOneLineError(params string[] args)
+    {
+        var result = await _cli.RunAsync(args);
+
+        result.ExitCode.ShouldBe(ExitCodes.Usage, result.ToString());
+        result.Stderr.ShouldStartWith("error: ");
+        result.Stdout.ShouldBeEmpty();
+        Directory.EnumerateFileSystemEntries(_temp.Path).ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task Cert_PrintsTheNewestCertificate_AndWarnsAboutBrokenFiles()
     {

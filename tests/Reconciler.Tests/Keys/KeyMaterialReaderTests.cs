@@ -118,6 +118,56 @@ public sealed class KeyMaterialReaderTests : IDisposable
         result.Problems.Single().ShouldStartWith("bad.pem: ");
     }
 
+    public static TheoryData<string> ForeignKeys()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(SmallKeys.First.PrivateKey);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ec", ec, HashAlgorithmName.SHA256);
+        using var ecCertificate = request.CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+        return
+        [
+            ec.ExportECPrivateKeyPem(),
+            ec.ExportPkcs8PrivateKeyPem(),
+            rsa.ExportEncryptedPkcs8PrivateKeyPem("pw", new PbeParameters(PbeEncryptionAlgorithm.Aes128Cbc, HashAlgorithmName.SHA256, 1)),
+            ecCertificate.ExportCertificatePem(),
+            ecCertificate.ExportCertificatePem() + SmallKeys.First.PrivateKey,
+        ];
+    }
+
+    [Theory]
+    [MemberData(nameof(ForeignKeys))]
+    public void Read_NonRsaOrEncryptedKeyMaterial_IsReportedNotThrown(string pem)
+    {
+        var result = Read(pem, "foreign.pem");
+
+        result.Keys.ShouldBeEmpty();
+        result.Problems.Single().ShouldStartWith("foreign.pem: unreadable key material (");
+    }
+
+    [Theory]
+    [MemberData(nameof(ForeignKeys))]
+    public void Read_NonRsaOrEncryptedKeyMaterialInAKeySecret_IsReportedNotThrown(string pem)
+    {
+        var yaml = $"kind: Secret\nmetadata: {{name: k}}\ndata:\n  tls.key: {Convert.ToBase64String(Encoding.ASCII.GetBytes(pem))}\n  tls.crt: {Convert.ToBase64String(Encoding.ASCII.GetBytes(pem))}\n";
+
+        var result = Read(yaml, "s.yaml");
+
+        result.Keys.ShouldBeEmpty();
+        result.Problems.Single().ShouldStartWith("s.yaml:1 (document 1): malformed key Secret (");
+    }
+
+    [Fact]
+    public void ReadCertificate_EcCertificate_IsAnInputError()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ec", ec, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+
+        Should.Throw<InputException>(() => KeyMaterialReader.ReadCertificate(certificate.ExportCertificatePem(), "ec.pem")).Message
+            .ShouldBe("ec.pem: not a PEM certificate with an RSA key (the certificate does not hold an RSA key)");
+    }
+
     [Fact]
     public void Read_PemWithNeitherKeyNorCertificate_IsReported()
     {
