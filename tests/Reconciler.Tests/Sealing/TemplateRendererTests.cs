@@ -30,6 +30,9 @@ public sealed class TemplateRendererTests
     [InlineData("a {{ .user -}}   \n b", "a adminb")]
     [InlineData("a\n  {{- .user -}}\n  b", "aadminb")]
     [InlineData("x{{/* a comment */}}y", "xy")]
+    [InlineData("a\t\r\n{{-\t.user\n-}}\t\r\n b", "aadminb")]
+    [InlineData("a\u00a0{{- .user -}}\u00a0b", "a\u00a0admin\u00a0b")]
+    [InlineData("a\u2003{{- .user }}", "a\u2003admin")]
     [InlineData("{ .user } and }} alone", "{ .user } and }} alone")]
     [InlineData("héllo {{ .user }} ✓", "héllo admin ✓")]
     public void Render_SupportedConstructs(string template, string expected)
@@ -54,6 +57,7 @@ public sealed class TemplateRendererTests
     [InlineData("{{}}", "")]
     [InlineData("{{-.user}}", "-.user")]
     [InlineData("{{ range . }}{{ end }}", "range .")]
+    [InlineData("{{\u00a0.user\u00a0}}", "\u00a0.user\u00a0")]
     public void Render_OtherConstructs_AreRefusedByName(string template, string construct)
     {
         var error = Should.Throw<TemplateException>(() => Render(template));
