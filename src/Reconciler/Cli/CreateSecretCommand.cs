@@ -58,8 +58,16 @@ public sealed class CreateSecretCommand(CliHost host, SharedOptions shared) : Cl
         var password = new Option<string?>("--docker-password") { Description = "Registry password" };
         var email = new Option<string?>("--docker-email") { Description = "Registry email" };
         var command = parts.Command("docker-registry", "A kubernetes.io/dockerconfigjson Secret for one registry", server, username, password, email);
-        command.SetAction(Handler((parse, _, _) => PrintAsync(parse, parts, (name, ns) => TypedSecrets.DockerRegistry(
-            name, ns, parse.GetValue(server), parse.GetValue(username) ?? string.Empty, parse.GetValue(password) ?? string.Empty, parse.GetValue(email)))));
+        command.SetAction(Handler((parse, _, _) => PrintAsync(parse, parts, (name, ns) =>
+        {
+            // Missing flags are a usage error (exit 2), not invalid input.
+            if (string.IsNullOrEmpty(parse.GetValue(username)) || string.IsNullOrEmpty(parse.GetValue(password)))
+            {
+                throw new UsageException("docker-registry: --docker-username and --docker-password are required");
+            }
+
+            return TypedSecrets.DockerRegistry(name, ns, parse.GetValue(server), parse.GetValue(username)!, parse.GetValue(password)!, parse.GetValue(email));
+        })));
         return command;
     }
 
@@ -79,7 +87,10 @@ public sealed class CreateSecretCommand(CliHost host, SharedOptions shared) : Cl
         var username = new Option<string?>("--username") { Description = "User name" };
         var password = new Option<string?>("--password") { Description = "Password" };
         var command = parts.Command("basic-auth", "A kubernetes.io/basic-auth Secret", username, password);
-        command.SetAction(Handler((parse, _, _) => PrintAsync(parse, parts, (name, ns) => TypedSecrets.BasicAuth(name, ns, parse.GetValue(username), parse.GetValue(password)))));
+        command.SetAction(Handler((parse, _, _) => PrintAsync(parse, parts, (name, ns) =>
+            string.IsNullOrEmpty(parse.GetValue(username)) && string.IsNullOrEmpty(parse.GetValue(password))
+                ? throw new UsageException("basic-auth: --username or --password is required")
+                : TypedSecrets.BasicAuth(name, ns, parse.GetValue(username), parse.GetValue(password)))));
         return command;
     }
 

@@ -25,6 +25,16 @@ public sealed class ValidateCommand(CliHost host, SharedOptions shared) : CliCom
         {
             _files, _keys, _recoveryKeys, _cert,
         };
+
+        // The file list takes any number of tokens, so a mistyped flag would otherwise be read as a
+        // file name and reported as a missing file (exit 3); it is a usage error (exit 2).
+        _files.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.Length > 1 && t.Value.StartsWith('-')) is { } flag)
+            {
+                result.AddError($"Unrecognized command or argument '{flag.Value}'.");
+            }
+        });
         command.SetAction(Handler((parse, services, ct) => RunAsync(
             new ValidateArguments(
                 parse.GetValue(_files) ?? [],

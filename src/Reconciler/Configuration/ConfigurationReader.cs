@@ -90,8 +90,8 @@ public static class ConfigurationReader
         {
             null => null,
             JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
-            var other => throw Error(other, key, "must be a string"),
+            JsonValue v when WholeNumber(v) is { } text => text,
+            var other => throw Error(other, key, "must be a string" + QuoteHint(other)),
         };
 
         public bool? Bool(string key) => Read(key) switch
@@ -104,7 +104,8 @@ public static class ConfigurationReader
         public double? Number(string key) => Read(key) switch
         {
             null => null,
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+            // A whole number ("jitter: 0") is read as an integer; widen it rather than fail the cast.
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.TryGetValue<double>(out var d) ? d : v.GetValue<long>(),
             var other => throw Error(other, key, "must be a number"),
         };
 
@@ -126,7 +127,12 @@ public static class ConfigurationReader
         public Dictionary<string, string>? StringMap(string key) => Read(key) switch
         {
             null => null,
-            JsonObject map => map.ToDictionary(p => p.Key, p => p.Value is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : throw Error(p.Value, $"{key}.{p.Key}", "must be a string"), StringComparer.Ordinal),
+            JsonObject map => map.ToDictionary(
+                p => p.Key,
+                p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
+                    : p.Value is JsonValue n && WholeNumber(n) is { } text ? text
+                    : throw Error(p.Value, $"{key}.{p.Key}", "must be a string" + QuoteHint(p.Value)),
+                StringComparer.Ordinal),
             var other => throw Error(other, key, "must be a mapping"),
         };
 
@@ -177,5 +183,15 @@ public static class ConfigurationReader
         private string Join(string key) => path.Length == 0 ? key : $"{path}.{key}";
 
         private ManifestException Error(JsonNode? at, string key, string message) => document.Error(at ?? node, $"{Join(key)} {message}");
+
+        /// <summary>
+        /// The text of a plain whole number (<c>ref: 1234</c>, <c>renewPeriod: 0</c>). Any other number is
+        /// refused: YAML has already rewritten it (1.10 → 1.1, 0440 → 440), so its text is lost.
+        /// </summary>
+        private static string? WholeNumber(JsonValue value) =>
+            value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var whole) ? whole.ToString(CultureInfo.InvariantCulture) : null;
+
+        private static string QuoteHint(JsonNode? node) =>
+            node is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? " (quote it: YAML reads it as a number)" : string.Empty;
     }
 }

@@ -33,13 +33,23 @@ public static partial class Durations
             }
 
             var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            value += match.Groups[2].Value switch
+            try
             {
-                "h" => TimeSpan.FromHours(number),
-                "m" => TimeSpan.FromMinutes(number),
-                "s" => TimeSpan.FromSeconds(number),
-                _ => TimeSpan.FromMilliseconds(number),
-            };
+                value += match.Groups[2].Value switch
+                {
+                    "h" => TimeSpan.FromHours(number),
+                    "m" => TimeSpan.FromMinutes(number),
+                    "s" => TimeSpan.FromSeconds(number),
+                    _ => TimeSpan.FromMilliseconds(number),
+                };
+            }
+            catch (OverflowException)
+            {
+                // Longer than TimeSpan can hold: not a duration, as Go's ParseDuration says for >292 years.
+                value = TimeSpan.Zero;
+                return false;
+            }
+
             rest = rest[match.Length..];
         }
 

@@ -50,7 +50,18 @@ public sealed class DirectoryKeyStore(string directory) : IKeyStore
         foreach (var group in files.Where(f => PemStem(f) is not null).GroupBy(PemStem, StringComparer.Ordinal))
         {
             // Concatenate the pair's PEM blocks so the reader sees certificate and key together.
-            var pem = string.Concat(group.Select(f => File.ReadAllText(f) + "\n"));
+            // An unreadable file is reported and skipped like a malformed one, never fatal to the others.
+            string pem;
+            try
+            {
+                pem = string.Concat(group.Select(f => File.ReadAllText(f) + "\n"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                results.Add(new KeyLoadResult([], [$"{group.First()}: unreadable ({e.Message.TrimEnd('.')})"]));
+                continue;
+            }
+
             results.Add(KeyMaterialReader.Read(System.Text.Encoding.UTF8.GetBytes(pem), group.First()));
         }
 

@@ -80,6 +80,14 @@ public static class ManifestReader
             var location = new SourceLocation(sourceName, documents.Count, (int)e.Start.Line);
             throw new ManifestException(location, $"invalid YAML: {FirstSentence(e.Message)}");
         }
+        catch (InvalidOperationException e) when (e.Source == typeof(Parser).Assembly.GetName().Name)
+        {
+            // YamlDotNet's scanner gives up on some malformed input (an unclosed flow sequence followed
+            // by more lines) with an InvalidOperationException instead of a YamlException; it is still
+            // bad input, so report it as one, at the last position the parser reached.
+            var location = new SourceLocation(sourceName, documents.Count, (int)(parser.Current?.Start.Line ?? 0));
+            throw new ManifestException(location, "invalid YAML: malformed content the parser could not read");
+        }
 
         return documents;
     }
@@ -126,11 +134,12 @@ public static class ManifestReader
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var name = reader.GetString()!;
+                    var nameLine = LineOf(lineStarts, reader.TokenStartIndex);
                     reader.Read();
                     var child = ReadJsonValue(ref reader, lineStarts, lines);
                     if (obj.ContainsKey(name))
                     {
-                        throw new JsonException($"duplicate key \"{name}\"", null, line - 1, null);
+                        throw new JsonException($"duplicate key \"{name}\"", null, nameLine - 1, null);
                     }
 
                     obj[name] = child;
@@ -151,7 +160,11 @@ public static class ManifestReader
                 node = JsonValue.Create(reader.GetString());
                 break;
             case JsonTokenType.Number:
-                node = reader.TryGetInt64(out var l) ? JsonValue.Create(l) : JsonValue.Create(reader.GetDouble());
+                // Out of double's range GetDouble gives an infinity, which no JSON writer accepts later;
+                // Go's encoding/json (kubectl) refuses such a number too. The number is not quoted: it may be a value.
+                node = reader.TryGetInt64(out var l) ? JsonValue.Create(l)
+                    : double.IsFinite(reader.GetDouble()) ? JsonValue.Create(reader.GetDouble())
+                    : throw new JsonException("a number is out of range", null, line - 1, null);
                 break;
             case JsonTokenType.True:
             case JsonTokenType.False:
@@ -261,6 +274,9 @@ public static class ManifestReader
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyStart = parser.Current!.Start;
+
+                // Only a plain << is a merge key (YAML 1.1, go-yaml); a quoted "<<" is an ordinary key.
+                var plainKey = parser.Current is Scalar { Style: ScalarStyle.Plain };
                 var keyNode = Build();
                 var key = keyNode switch
                 {
@@ -270,7 +286,7 @@ public static class ManifestReader
                     _ => throw new ManifestException(location.AtLine((int)keyStart.Line), "a mapping key must be a scalar"),
                 };
                 var value = Build();
-                if (key == "<<" && keyNode is JsonValue { } k && k.GetValueKind() == JsonValueKind.String)
+                if (key == "<<" && plainKey)
                 {
                     merged.AddRange(value switch
                     {

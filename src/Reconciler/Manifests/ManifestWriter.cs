@@ -139,6 +139,9 @@ public static class ManifestWriter
                 '\n' => output.Append("\\n"),
                 '\r' => output.Append("\\r"),
                 '\t' => output.Append("\\t"),
+
+                // YAML readers treat these as line breaks even inside quotes and fold them away.
+                '\u2028' or '\u2029' => output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
                 _ when char.IsControl(c) => output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
                 _ => output.Append(c),
             };

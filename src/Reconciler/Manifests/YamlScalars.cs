@@ -52,7 +52,10 @@ public static partial class YamlScalars
             return JsonValue.Create(integer);
         }
 
-        if (Float().IsMatch(text) && double.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        // Out of double's range is not a number: go-yaml's ParseFloat fails with ErrRange and the
+        // scalar stays a string (and an infinity could not be written as JSON anyway).
+        if (Float().IsMatch(text) && double.TryParse(text.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && double.IsFinite(number))
         {
             return JsonValue.Create(number);
         }
@@ -98,6 +101,7 @@ public static partial class YamlScalars
             && !text.Contains(" #", StringComparison.Ordinal)
             && !text.EndsWith(':')
             && text != "---"
-            && text != "...";
+            && text != "..."
+            && text != "<<";
     }
 }

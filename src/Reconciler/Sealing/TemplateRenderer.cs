@@ -17,6 +17,9 @@ public static partial class TemplateRenderer
     [GeneratedRegex(@"^index\s+\.\s+""((?:[^""\\]|\\.)*)""$")]
     private static partial Regex IndexReference();
 
+    /// <summary>What Go's text/template counts as space around trim markers and inside actions: ASCII only.</summary>
+    private static readonly char[] GoSpace = [' ', '\t', '\r', '\n'];
+
     /// <summary>Renders one template. Errors name the template key and quote only the template text.</summary>
     public static byte[] Render(string key, string template, IReadOnlyDictionary<string, byte[]> values)
     {
@@ -39,11 +42,13 @@ public static partial class TemplateRenderer
 
             var text = template[position..open];
             var action = template[(open + 2)..close];
-            var trimLeft = action.StartsWith("- ", StringComparison.Ordinal) || action == "-";
-            var trimRight = action.EndsWith(" -", StringComparison.Ordinal);
+            // Go's markers are "{{- " and " -}}" with any ASCII space, and they trim ASCII space only
+            // (a no-break space next to an action stays, as the controller renders it).
+            var trimLeft = (action.Length >= 2 && action[0] == '-' && GoSpace.Contains(action[1])) || action == "-";
+            var trimRight = action.Length >= 2 && action[^1] == '-' && GoSpace.Contains(action[^2]);
             if (trimLeft)
             {
-                text = text.TrimEnd();
+                text = text.TrimEnd(GoSpace);
                 action = action[1..];
             }
 
@@ -53,11 +58,11 @@ public static partial class TemplateRenderer
             }
 
             output.AddRange(Encoding.UTF8.GetBytes(text));
-            output.AddRange(Resolve(key, action.Trim(), values));
+            output.AddRange(Resolve(key, action.Trim(GoSpace), values));
             position = close + 2;
             if (trimRight)
             {
-                while (position < template.Length && char.IsWhiteSpace(template[position]))
+                while (position < template.Length && GoSpace.Contains(template[position]))
                 {
                     position++;
                 }

@@ -25,7 +25,15 @@ public static class NameHashSuffix
             ["name"] = secret.Metadata.Name ?? string.Empty,
             ["type"] = secret.Type,
         };
-        var json = Manifests.ManifestWriter.ToCompactJson(encoded);
+
+        // Go's json.Marshal also escapes <, > and & (and U+2028/U+2029) inside strings; they can only
+        // occur inside strings here, so replacing them in the text gives Go's bytes exactly.
+        var json = Manifests.ManifestWriter.ToCompactJson(encoded)
+            .Replace("<", "\\u003c", StringComparison.Ordinal)
+            .Replace(">", "\\u003e", StringComparison.Ordinal)
+            .Replace("&", "\\u0026", StringComparison.Ordinal)
+            .Replace("\u2028", "\\u2028", StringComparison.Ordinal)
+            .Replace("\u2029", "\\u2029", StringComparison.Ordinal);
         var hex = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
 
         // kustomize swaps characters that could spell words or look alike in names.

@@ -98,12 +98,8 @@ public sealed class SecretBuilder
                 throw new InputException($"{path}:{lineNumber}: \"{key}\" is not a valid environment variable name");
             }
 
-            string? value = split >= 0 ? line[(split + 1)..] : environment(key);
-            if (value is null)
-            {
-                continue;
-            }
-
+            // kubectl takes os.Getenv(key): a variable that is not set gives an empty value, not no key.
+            var value = split >= 0 ? line[(split + 1)..] : environment(key) ?? string.Empty;
             Add(key, Encoding.UTF8.GetBytes(value), $"{path}:{lineNumber}");
         }
 

@@ -38,7 +38,7 @@ public static class TestKeys
 
     /// <summary>The key as a controller key Secret manifest (YAML).</summary>
     public static string SecretManifest(SealingKey key, string @namespace = "kube-system") =>
-        ManifestFormats.Write([Secrets.SecretManifest.ToNode(KeySecrets.ToSecret(key, @namespace, KeySecrets.NewName()))], ManifestFormat.Yaml);
+        ManifestFormats.Write([GitOpsSecrets.Secrets.SecretManifest.ToNode(KeySecrets.ToSecret(key, @namespace, KeySecrets.NewName()))], ManifestFormat.Yaml);
 
     private static (string Certificate, string PrivateKey) Generate(string name, DateTimeOffset notBefore, TimeSpan validity)
     {
