@@ -22,6 +22,7 @@ public static class CliApp
             new CreateSecretCommand(host, shared),
             new SyncCommand(host, shared, plan: false),
             new SyncCommand(host, shared, plan: true),
+            new ResealCommand(host, shared),
         ];
         foreach (var command in commands)
         {

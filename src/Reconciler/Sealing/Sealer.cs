@@ -106,6 +106,7 @@ public sealed class Sealer(ValueCipher cipher)
         var label = sealedSecret.Label;
         var rewritten = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var failed = new List<string>();
+        var sealedBy = new SortedSet<string>(StringComparer.Ordinal);
         var preferred = newest;
         foreach (var (name, value) in sealedSecret.EncryptedData)
         {
@@ -116,6 +117,7 @@ public sealed class Sealer(ValueCipher cipher)
                 continue;
             }
 
+            sealedBy.Add(opened.Key.Fingerprint);
             if (opened.Key.Fingerprint != newest.Fingerprint)
             {
                 preferred = opened.Key;
@@ -127,7 +129,7 @@ public sealed class Sealer(ValueCipher cipher)
 
         if (failed.Count > 0)
         {
-            return new ResealResult([], $"no key could decrypt secret ({string.Join(", ", failed)})");
+            return new ResealResult([], $"no key could decrypt secret ({string.Join(", ", failed)})") { SealedBy = sealedBy.ToList() };
         }
 
         foreach (var (name, value) in rewritten)
@@ -140,12 +142,15 @@ public sealed class Sealer(ValueCipher cipher)
             sealedSecret.Metadata.Annotations[Unsealer.SealingKeyAnnotation] = newest.Fingerprint;
         }
 
-        return new ResealResult(rewritten.Keys.ToList(), null);
+        return new ResealResult(rewritten.Keys.ToList(), null) { SealedBy = sealedBy.ToList() };
     }
 }
 
 /// <summary>What a reseal changed: the keys re-encrypted, or the error that stopped it.</summary>
 public sealed record ResealResult(IReadOnlyList<string> Rewritten, string? Error)
 {
+    /// <summary>Fingerprints of the keys the values were sealed to before (the ones that opened them).</summary>
+    public IReadOnlyList<string> SealedBy { get; init; } = [];
+
     public bool Changed => Rewritten.Count > 0;
 }
