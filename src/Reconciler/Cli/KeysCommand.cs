@@ -34,7 +34,7 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         cert.SetAction(Handler((parse, _, _) => PrintCertificateAsync(
             SharedOptions.SplitList((parse.GetValue(_keys) ?? []).Concat(parse.GetValue(_recoveryKeys) ?? [])))));
 
-        return new Command("keys", "Manage sealing key pairs") { generate, cert };
+        return new Command("keys", "Manage sealing key pairs") { generate, cert, new KeysCoverageCommand(Host, Shared).Build() };
     }
 
     private KeysGenerateArguments ParseGenerate(ParseResult parse)
