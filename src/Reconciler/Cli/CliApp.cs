@@ -23,6 +23,7 @@ public static class CliApp
             new SyncCommand(host, shared, plan: false),
             new SyncCommand(host, shared, plan: true),
             new ResealCommand(host, shared),
+            new GenerateSecretsCommand(host, shared),
         ];
         foreach (var command in commands)
         {
