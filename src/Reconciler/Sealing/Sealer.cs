@@ -107,7 +107,12 @@ public sealed class Sealer(ValueCipher cipher)
         var rewritten = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var failed = new List<string>();
         var sealedBy = new SortedSet<string>(StringComparer.Ordinal);
-        var preferred = newest;
+
+        // Try the key the annotation names first (a hint, never trusted): a stale manifest then costs one
+        // private operation per value instead of a failed try with the newest key first.
+        var preferred = sealedSecret.Metadata.Annotations.TryGetValue(Unsealer.SealingKeyAnnotation, out var hint) && keys.Find(hint) is { CanUnseal: true } hinted
+            ? hinted
+            : newest;
         foreach (var (name, value) in sealedSecret.EncryptedData)
         {
             var opened = cipher.TryOpen(keys.UnsealingKeys, label, value, preferred);
