@@ -57,12 +57,13 @@ public sealed class ManifestRewriter(byte[] content, string sourceName)
         {
             // Replacing existing values never moves a key, so all of them go in one pass over one parse;
             // edits that add or remove keys follow one at a time, each on a fresh parse.
-            var editor = new SpanEditor(text, Parse(text, preamble, json), json, sourceName);
+            var editor = new SpanEditor(text, Parse(text, json), json, sourceName);
             var structural = new List<ManifestEdit>();
             var splices = new List<Splice>();
+            var replaced = new HashSet<int>();
             foreach (var edit in edits)
             {
-                if (editor.TryReplace(edit) is { } splice && !splices.Any(s => s.Start == splice.Start))
+                if (editor.TryReplace(edit) is { } splice && replaced.Add(splice.Start))
                 {
                     splices.Add(splice);
                 }
@@ -73,12 +74,16 @@ public sealed class ManifestRewriter(byte[] content, string sourceName)
             }
 
             text = TextOps.Apply(text, splices);
-            foreach (var edit in structural)
+
+            // Structural edits of different documents cannot interact: each round takes the next edit of
+            // every document and plans them all on one parse (a file of many documents is parsed a few
+            // times, not once per edit).
+            var queues = structural.GroupBy(e => e.Document).Select(g => new Queue<ManifestEdit>(g)).ToList();
+            while (queues.Any(q => q.Count > 0))
             {
-                if (new SpanEditor(text, Parse(text, preamble, json), json, sourceName).Structural(edit) is { } splice)
-                {
-                    text = TextOps.Apply(text, [splice]);
-                }
+                var round = queues.Where(q => q.Count > 0).Select(q => q.Dequeue()).ToList();
+                var roundEditor = new SpanEditor(text, Parse(text, json), json, sourceName);
+                text = TextOps.Apply(text, round.Select(roundEditor.Structural).OfType<Splice>().ToList());
             }
         }
         catch (YamlException e)
@@ -93,7 +98,7 @@ public sealed class ManifestRewriter(byte[] content, string sourceName)
         return result;
     }
 
-    private List<SpanNode?> Parse(string text, int preamble, bool json) =>
+    private static List<SpanNode?> Parse(string text, bool json) =>
         json ? SpanParsers.Json(Encoding.UTF8.GetBytes(text), 0) : SpanParsers.Yaml(text);
 
     private List<JsonNode?> Intended(IReadOnlyList<ManifestDocument> documents)

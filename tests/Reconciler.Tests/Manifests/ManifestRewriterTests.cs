@@ -157,4 +157,64 @@ public sealed class ManifestRewriterTests
         Should.Throw<ManifestException>(() => Rewrite("spec: text\n", r => r.Set(0, ["spec", "encryptedData", "foo"], "x")))
             .Message.ShouldContain("spec");
     }
+
+    [Fact]
+    public void Set_ManyDocumentsWithoutAnnotations_AddsEachInItsOwnDocument()
+    {
+        var document = "kind: SealedSecret\nmetadata:\n  name: s{0}\nspec:\n  encryptedData:\n    k: old{0}\n";
+        var text = string.Join("---\n", Enumerable.Range(0, 50).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, document, i)));
+
+        var result = Rewrite(text, r =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                r.Set(i, ["spec", "encryptedData", "k"], $"new{i}").Set(i, ["metadata", "annotations", "a"], $"x{i}").Set(i, ["metadata", "annotations", "b"], "yy");
+            }
+        });
+
+        var expected = "kind: SealedSecret\nmetadata:\n  name: s{0}\n  annotations:\n    a: x{0}\n    b: yy\nspec:\n  encryptedData:\n    k: new{0}\n";
+        result.ShouldBe(string.Join("---\n", Enumerable.Range(0, 50).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, i))));
+    }
+
+    [Fact]
+    public void Set_ConcatenatedJsonDocuments_EditsTheRightOne()
+    {
+        var text = "{\"a\": {\"b\": \"1\"}}\n{\"a\": {\"b\": \"2\"}}\n";
+
+        Rewrite(text, r => r.Set(1, ["a", "b"], "3")).ShouldBe("{\"a\": {\"b\": \"1\"}}\n{\"a\": {\"b\": \"3\"}}\n");
+    }
+
+    [Fact]
+    public void Set_DocumentEndMarkersDirectivesAndSequences_LeftAlone()
+    {
+        var text = "%YAML 1.1\n---\nitems:\n- name: a\n  value: old\n- name: b\nspec:\n  encryptedData: {k: old}\n...\n---\nlast: doc\n";
+
+        Rewrite(text, r => r.Set(0, ["spec", "encryptedData", "k"], "new"))
+            .ShouldBe(text.Replace("{k: old}", "{k: new}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Set_MultiLinePlainScalar_ReplacedWhole()
+    {
+        var text = "spec:\n  encryptedData:\n    k: AgAAA\n      BBBB\n    j: x\n";
+
+        Rewrite(text, r => r.Set(0, ["spec", "encryptedData", "k"], "CCC")).ShouldBe("spec:\n  encryptedData:\n    k: CCC\n    j: x\n");
+    }
+
+    [Fact]
+    public void Set_KeepChompedBlockFollowedByKey_StillExact()
+    {
+        var text = "a:\n  k: |+\n    old\n\n  j: x\n";
+
+        var result = Rewrite(text, r => r.Set(0, ["a", "k"], "new"));
+
+        ManifestReader.Read(result, "r.yaml")[0].Root!["a"]!["k"]!.GetValue<string>().ShouldBe("new");
+        result.ShouldEndWith("  j: x\n");
+    }
+
+    [Fact]
+    public void Set_NoDocumentAtIndex_FailsNamingIt()
+    {
+        Should.Throw<ManifestException>(() => Rewrite("a: 1\n", r => r.Set(3, ["a"], "x"))).Message.ShouldContain("test.yaml");
+    }
 }
