@@ -266,4 +266,22 @@ public sealed class ResealCommandTests : IDisposable
         result.ExitCode.ShouldBe(ExitCodes.Usage);
         result.Stderr.ShouldContain("choose one way");
     }
+
+    [Fact]
+    public async Task Reseal_WithNewCertificateAndOldPrivateKeyOnly_ResealsThenStaysCurrent()
+    {
+        var (yaml, _, _, current) = WriteRepository();
+        File.Delete(current);
+        var keys = Path.Combine(_temp.Path, "ci-keys");
+        SealedFiles.WriteKeyPair(keys, "old", TestKeys.OldCertificatePem, TestKeys.OldPrivateKeyPem);
+        File.WriteAllText(Path.Combine(keys, "new.crt"), TestKeys.NewCertificatePem);
+
+        var first = await _cli.RunAsync("reseal", _repo, "--keys", keys);
+        var second = await _cli.RunAsync("reseal", "--check", _repo, "--keys", keys);
+
+        first.ExitCode.ShouldBe(ExitCodes.Success, first.ToString());
+        SealedFiles.Open(yaml, TestKeys.New()).ShouldAllBe(s => s.Values != null);
+        second.ExitCode.ShouldBe(ExitCodes.Success, second.ToString());
+        second.Stdout.ShouldContain("stale: 0, current: 4, failed: 0");
+    }
 }
