@@ -84,7 +84,7 @@ public sealed class Resealer(ISealedSecretRotator rotator)
         }
         catch (ManifestException e)
         {
-            return new FileOutcome(file, results.Select(r => r.State == ResealState.Resealed ? r with { State = ResealState.Failed, Error = e.Reason } : r).ToList(), false, e.Message);
+            return new FileOutcome(file, results.Select(r => r.State == ResealState.Resealed ? r with { State = ResealState.Failed, Error = e.Message } : r).ToList(), false, e.Message);
         }
 
         if (check)

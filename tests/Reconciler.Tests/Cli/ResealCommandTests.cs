@@ -284,4 +284,20 @@ public sealed class ResealCommandTests : IDisposable
         second.ExitCode.ShouldBe(ExitCodes.Success, second.ToString());
         second.Stdout.ShouldContain("stale: 0, current: 4, failed: 0");
     }
+
+    [Fact]
+    public async Task Reseal_ValueBehindYamlAnchor_FailsLoudly_FileUnchanged()
+    {
+        using var oldKey = TestKeys.Old();
+        var yaml = SealedFiles.Yaml(SealedFiles.Seal(oldKey, "ns", "anchored", new Dictionary<string, string> { ["k"] = "v" }));
+        var file = _temp.Write("repo/anchored.yaml", yaml.Replace("    k: ", "    k: &sealed ", StringComparison.Ordinal) + "# uses: *sealed\n");
+        var before = File.ReadAllBytes(file);
+
+        var result = await _cli.RunAsync("reseal", file, "--keys", _keys);
+
+        result.ExitCode.ShouldBe(ExitCodes.PartialFailure, result.ToString());
+        result.Stderr.ShouldContain($"error: {file} (document 1): spec.encryptedData.k carries a YAML anchor or tag");
+        result.Stderr.Split('\n').Count(l => l.StartsWith("error:", StringComparison.Ordinal)).ShouldBe(1, "one failure, one line");
+        File.ReadAllBytes(file).ShouldBe(before);
+    }
 }
