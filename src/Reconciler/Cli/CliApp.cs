@@ -24,6 +24,8 @@ public static class CliApp
             new SyncCommand(host, shared, plan: true),
             new RunCommand(host, shared),
             new StatusCommand(host, shared),
+            new ResealCommand(host, shared),
+            new GenerateSecretsCommand(host, shared),
         ];
         foreach (var command in commands)
         {

@@ -106,7 +106,13 @@ public sealed class Sealer(ValueCipher cipher)
         var label = sealedSecret.Label;
         var rewritten = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var failed = new List<string>();
-        var preferred = newest;
+        var sealedBy = new SortedSet<string>(StringComparer.Ordinal);
+
+        // Try the key the annotation names first (a hint, never trusted): a stale manifest then costs one
+        // private operation per value instead of a failed try with the newest key first.
+        var preferred = sealedSecret.Metadata.Annotations.TryGetValue(Unsealer.SealingKeyAnnotation, out var hint) && keys.Find(hint) is { CanUnseal: true } hinted
+            ? hinted
+            : newest;
         foreach (var (name, value) in sealedSecret.EncryptedData)
         {
             var opened = cipher.TryOpen(keys.UnsealingKeys, label, value, preferred);
@@ -116,6 +122,7 @@ public sealed class Sealer(ValueCipher cipher)
                 continue;
             }
 
+            sealedBy.Add(opened.Key.Fingerprint);
             if (opened.Key.Fingerprint != newest.Fingerprint)
             {
                 preferred = opened.Key;
@@ -127,7 +134,7 @@ public sealed class Sealer(ValueCipher cipher)
 
         if (failed.Count > 0)
         {
-            return new ResealResult([], $"no key could decrypt secret ({string.Join(", ", failed)})");
+            return new ResealResult([], $"no key could decrypt secret ({string.Join(", ", failed)})") { SealedBy = sealedBy.ToList() };
         }
 
         foreach (var (name, value) in rewritten)
@@ -140,12 +147,15 @@ public sealed class Sealer(ValueCipher cipher)
             sealedSecret.Metadata.Annotations[Unsealer.SealingKeyAnnotation] = newest.Fingerprint;
         }
 
-        return new ResealResult(rewritten.Keys.ToList(), null);
+        return new ResealResult(rewritten.Keys.ToList(), null) { SealedBy = sealedBy.ToList() };
     }
 }
 
 /// <summary>What a reseal changed: the keys re-encrypted, or the error that stopped it.</summary>
 public sealed record ResealResult(IReadOnlyList<string> Rewritten, string? Error)
 {
+    /// <summary>Fingerprints of the keys the values were sealed to before (the ones that opened them).</summary>
+    public IReadOnlyList<string> SealedBy { get; init; } = [];
+
     public bool Changed => Rewritten.Count > 0;
 }
