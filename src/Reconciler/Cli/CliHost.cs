@@ -2,6 +2,7 @@ using System.Collections;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
+using GitOpsSecrets.Targets.Files;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -52,6 +53,7 @@ public sealed class CliHost
         services.AddSealing(engine);
         services.AddKeys();
         services.AddSync();
+        services.AddDirectoryTarget();
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }
