@@ -185,15 +185,22 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         if (!Directory.Exists(root))
         {
             Directory.CreateDirectory(root, FileModePolicy.NamespaceDirectoryMode);
+            File.SetUnixFileMode(root, FileModePolicy.NamespaceDirectoryMode);
         }
 
+        // Made under a temporary name with its exact mode (the umask may take bits away), then renamed into
+        // place, so a concurrent writer never sees it with the wrong mode.
+        var temporary = Path.Join(root, SecretVolumeLayout.StagingPrefix + SecretVolumeLayout.RandomSuffix());
+        Directory.CreateDirectory(temporary, FileModePolicy.NamespaceDirectoryMode);
+        File.SetUnixFileMode(temporary, FileModePolicy.NamespaceDirectoryMode);
         try
         {
-            Directory.CreateDirectory(namespaceDirectory, FileModePolicy.NamespaceDirectoryMode);
+            NativeFiles.RenameNoReplaceOrThrow(temporary, namespaceDirectory);
         }
         catch (IOException) when (Directory.Exists(namespaceDirectory))
         {
             // Another writer made it at the same moment.
+            Directory.Delete(temporary);
         }
     }
 
