@@ -41,7 +41,13 @@ internal static partial class NativeFiles
     public static bool CanStat => !s_statxMissing;
 
     /// <summary>The stamp of a path (following symlinks unless told not to); null when it does not exist.</summary>
-    public static FileStamp? TryStat(string path, bool followLinks = true)
+    public static FileStamp? TryStat(string path, bool followLinks = true) => TryStatAt(AtFdCwd, path, followLinks);
+
+    /// <summary>
+    /// As <see cref="TryStat"/>, relative to an open directory: much shorter path walks when thousands of
+    /// files below one directory are checked.
+    /// </summary>
+    public static FileStamp? TryStatAt(int directoryFd, string path, bool followLinks = true)
     {
         if (s_statxMissing)
         {
@@ -52,7 +58,7 @@ internal static partial class NativeFiles
         StatxBuffer buffer;
         try
         {
-            result = Statx(AtFdCwd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, out buffer);
+            result = Statx(directoryFd, path, followLinks ? 0 : AtSymlinkNoFollow, StatxBasicStats, out buffer);
         }
         catch (EntryPointNotFoundException)
         {
@@ -119,15 +125,19 @@ internal static partial class NativeFiles
         throw new IOException($"rename {from} to {to}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
+    /// <summary>Opens a directory for <see cref="TryStatAt"/>; close it with <see cref="CloseDirectory"/>.</summary>
+    public static int OpenDirectory(string path)
+    {
+        var fd = Open(path, OpenReadOnlyCloseOnExec);
+        return fd >= 0 ? fd : throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    public static void CloseDirectory(int fd) => _ = Close(fd);
+
     /// <summary>Flushes a directory's entries (new names, renames) to disk.</summary>
     public static void SyncDirectory(string path)
     {
-        var fd = Open(path, OpenReadOnlyCloseOnExec);
-        if (fd < 0)
-        {
-            throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-        }
-
+        var fd = OpenDirectory(path);
         try
         {
             if (Fsync(fd) != 0)

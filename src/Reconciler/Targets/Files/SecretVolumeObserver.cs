@@ -32,43 +32,61 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
 
         var settledBefore = (time.GetUtcNow() - SettleTime).ToUnixTimeMilliseconds() * 1_000_000L;
         var wantedSet = wanted as IReadOnlySet<SecretId> ?? wanted.ToHashSet();
-        var result = new List<ObservedSecret>();
-        foreach (var ns in namespaces ?? Names(root).Where(KubernetesNames.IsValidNamespace).ToList())
+        // Only valid namespace names become paths: a SealedSecret naming "../x" must not make us look outside the root.
+        var all = (namespaces ?? Names(root)).Where(KubernetesNames.IsValidNamespace).Distinct(StringComparer.Ordinal).ToArray();
+        var previous = all.Select(ns => _cache.GetValueOrDefault(ns)).ToArray();
+        var found = new List<ObservedSecret>[all.Length];
+        var next = new Dictionary<string, CachedSecret>[all.Length];
+
+        // Namespaces are independent and the work is mostly stat calls, which scale with cores.
+        Parallel.For(0, all.Length, i =>
         {
-            var namespaceDirectory = Path.Join(root, ns);
-            var previous = _cache.GetValueOrDefault(ns);
-            var next = new Dictionary<string, CachedSecret>(StringComparer.Ordinal);
-            if (Directory.Exists(namespaceDirectory))
-            {
-                foreach (var name in Names(namespaceDirectory))
-                {
-                    var id = new SecretId(ns, name);
-                    var observed = NativeFiles.CanStat
-                        ? ObserveCached(id, Path.Join(namespaceDirectory, name), wantedSet.Contains(id), previous?.GetValueOrDefault(name), settledBefore, out var cached)
-                        : ObserveUncached(id, Path.Join(namespaceDirectory, name), wantedSet.Contains(id), out cached);
-                    if (cached is not null)
-                    {
-                        next[name] = cached;
-                    }
+            (found[i], next[i]) = ObserveNamespace(all[i], wantedSet, previous[i], settledBefore);
+        });
 
-                    if (observed is not null)
-                    {
-                        result.Add(observed);
-                    }
-                }
-            }
-
-            if (next.Count > 0)
+        for (var i = 0; i < all.Length; i++)
+        {
+            if (next[i].Count > 0)
             {
-                _cache[ns] = next;
+                _cache[all[i]] = next[i];
             }
             else
             {
-                _cache.Remove(ns);
+                _cache.Remove(all[i]);
             }
         }
 
-        return result;
+        return found.SelectMany(f => f).ToList();
+    }
+
+    private (List<ObservedSecret> Found, Dictionary<string, CachedSecret> Cache) ObserveNamespace(string ns, IReadOnlySet<SecretId> wanted, Dictionary<string, CachedSecret>? previous, long settledBefore)
+    {
+        var found = new List<ObservedSecret>();
+        var next = new Dictionary<string, CachedSecret>(previous?.Count ?? 0, StringComparer.Ordinal);
+        var namespaceDirectory = Path.Join(root, ns);
+        if (!Directory.Exists(namespaceDirectory))
+        {
+            return (found, next);
+        }
+
+        foreach (var name in Names(namespaceDirectory))
+        {
+            var id = new SecretId(ns, name);
+            var observed = NativeFiles.CanStat
+                ? ObserveCached(id, Path.Join(namespaceDirectory, name), wanted.Contains(id), previous?.GetValueOrDefault(name), settledBefore, out var cached)
+                : ObserveUncached(id, Path.Join(namespaceDirectory, name), wanted.Contains(id), out cached);
+            if (cached is not null)
+            {
+                next[name] = cached;
+            }
+
+            if (observed is not null)
+            {
+                found.Add(observed);
+            }
+        }
+
+        return (found, next);
     }
 
     /// <summary>The fast path: stamps first, content only for what changed.</summary>
@@ -84,6 +102,14 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         if (!directoryStamp.IsDirectory || NativeFiles.TryStat(sidecarPath) is not { IsRegularFile: true } sidecarStamp)
         {
             return wanted ? ObserveUncached(id, secretDirectory, wanted, out _) : null;
+        }
+
+        if (cached is { Clean: { } clean } && cached.DirectoryStamp == directoryStamp && cached.SidecarStamp == sidecarStamp && KeysUnchanged(cached))
+        {
+            // The common case of a no-change sync: same entries, same sidecar, every value file the same
+            // version as last time, when it all matched our record. Nothing to read, nothing to allocate.
+            next = cached;
+            return clean;
         }
 
         var entries = cached is not null && cached.DirectoryStamp == directoryStamp ? cached.Entries : KeyEntries(secretDirectory);
@@ -138,17 +164,34 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
             actual[key] = hash;
             if (stamp.LatestNs < settledBefore && hash != NotReadableHash)
             {
-                keyStamps[key] = new StampedHash(stamp, hash);
+                keyStamps[key] = new StampedHash(path, stamp, hash);
             }
         }
 
+        var observed = Managed(id, secretDirectory, sidecar, actual);
+        var settled = directoryStamp.LatestNs < settledBefore && sidecarStamp.LatestNs < settledBefore;
+        var fullyKnown = settled && keyStamps.Count == entries.Length && observed.Stamp is { } recorded && observed.ActualDataHash == recorded.DataHash;
         next = new CachedSecret(
-            directoryStamp.LatestNs < settledBefore ? directoryStamp : null,
+            settled ? directoryStamp : null,
             entries,
-            sidecarStamp.LatestNs < settledBefore ? sidecarStamp : null,
+            settled ? sidecarStamp : null,
             sidecar,
-            keyStamps);
-        return Managed(id, secretDirectory, sidecar, actual);
+            keyStamps,
+            fullyKnown ? observed : null);
+        return observed;
+    }
+
+    private static bool KeysUnchanged(CachedSecret cached)
+    {
+        foreach (var known in cached.Keys.Values)
+        {
+            if (NativeFiles.TryStat(known.Path) != known.Stamp)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads everything afresh: when statx is missing, and for directories that are not ours.</summary>
@@ -266,8 +309,11 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
             ShouldIncludePredicate = (ref entry) => !entry.FileName.StartsWith(".", StringComparison.Ordinal),
         };
 
-    private readonly record struct StampedHash(FileStamp Stamp, string Hash);
+    private readonly record struct StampedHash(string Path, FileStamp Stamp, string Hash);
 
-    /// <summary>What one observation learnt about one Secret directory; a null stamp is never matched again.</summary>
-    private sealed record CachedSecret(FileStamp? DirectoryStamp, string[] Entries, FileStamp? SidecarStamp, SidecarRead Sidecar, Dictionary<string, StampedHash> Keys);
+    /// <summary>
+    /// What one observation learnt about one Secret directory; a null stamp is never matched again.
+    /// <paramref name="Clean"/>: the result, when everything was settled and matched our record.
+    /// </summary>
+    private sealed record CachedSecret(FileStamp? DirectoryStamp, string[] Entries, FileStamp? SidecarStamp, SidecarRead Sidecar, Dictionary<string, StampedHash> Keys, ObservedSecret? Clean);
 }

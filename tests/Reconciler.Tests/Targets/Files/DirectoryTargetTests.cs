@@ -365,6 +365,18 @@ public sealed class DirectoryTargetTests : IDisposable
         all.Select(o => o.Id).OrderBy(i => i.Namespace, StringComparer.Ordinal).ShouldBe([other, Db]);
     }
 
+    [Fact]
+    public async Task Observe_NamespaceThatIsNotAName_NeverLooksOutsideTheRoot()
+    {
+        var outside = new SecretId("outside", "db");
+        await _fixture.WriteAsync(Db, new Dictionary<string, string> { ["password"] = "p" });
+        var elsewhere = new DirectoryTarget("elsewhere", Path.Combine(_fixture.Root, "payments"));
+
+        var observed = await elsewhere.ObserveAsync(["..", "../payments", "."], [new SecretId("..", "payments"), outside], CancellationToken.None);
+
+        observed.ShouldBeEmpty();
+    }
+
     private static UnixFileMode Mode(string octal) => (UnixFileMode)Convert.ToInt32(octal, 8);
 
     private static void CopyDirectory(string from, string to)
