@@ -14,7 +14,9 @@ namespace GitOpsSecrets.Targets.Files;
 /// </list>
 /// A new Secret is built completely in a hidden staging directory and renamed into place (refusing to replace
 /// anything), so it appears whole. A deleted one is renamed away first, so it disappears whole.
-/// Takeover is never done here: a path we did not write is refused, whatever the write mode says.
+/// Takeover is never done here: a path we did not write is refused, whatever the write mode says (Replace and
+/// Patch included; Bitnami's takeover annotations have no equivalent on a directory). Recreate is the same
+/// atomic swap, so readers never see the Secret missing; it only lifts the immutability check.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, TimeProvider time)
@@ -129,7 +131,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             EnsureKeyLink(secretDirectory, key);
         }
 
-        foreach (var entry in Directory.EnumerateFileSystemEntries(secretDirectory).Select(Path.GetFileName).OfType<string>())
+        foreach (var entry in Directory.GetFileSystemEntries(secretDirectory).Select(Path.GetFileName).OfType<string>())
         {
             if (!SecretVolumeLayout.IsOurs(entry) && !keys.Contains(entry))
             {
@@ -245,7 +247,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
     /// <summary>Deletes every hidden directory and temporary link of ours except the current generation.</summary>
     private static void CleanOldGenerations(string secretDirectory, string? keep)
     {
-        foreach (var entry in Directory.EnumerateFileSystemEntries(secretDirectory))
+        foreach (var entry in Directory.GetFileSystemEntries(secretDirectory))
         {
             var name = Path.GetFileName(entry);
             if (!SecretVolumeLayout.IsOurs(name) || name == keep || name == SecretVolumeLayout.DataLink)
