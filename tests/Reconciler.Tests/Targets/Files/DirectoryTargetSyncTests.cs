@@ -107,7 +107,7 @@ public sealed class DirectoryTargetSyncTests : IDisposable
     {
         Seal("apps/db.yaml", Db, new Dictionary<string, string> { ["password"] = Planted });
         await SyncAsync();
-        File.WriteAllText(_files.KeyPath(Db, "password"), "drift");
+        File.WriteAllText(_files.KeyPath(Db, "password"), "hand-edit-3f9a1c");
         _source.Commit = "c2";
 
         var report = await SyncAsync();
@@ -115,7 +115,8 @@ public sealed class DirectoryTargetSyncTests : IDisposable
         var printed = string.Join('\n', report.Targets.SelectMany(t => t.Objects).Select(o => $"{o.Kind} {o.Id} {o.Diff} {o.Message}"));
         printed.ShouldNotContain(Planted);
         _log.Text.ShouldNotContain(Planted);
-        _log.Text.ShouldNotContain("drift");
+        _log.Text.ShouldNotContain("hand-edit-3f9a1c");
+        _log.Text.ShouldContain("payments/db", Case.Sensitive, "the repair is logged, by name");
         _files.SidecarText(Db).ShouldNotContain(Planted);
     }
 
