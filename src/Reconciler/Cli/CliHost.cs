@@ -3,6 +3,7 @@ using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
+using GitOpsSecrets.Targets.Files;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -55,6 +56,7 @@ public sealed class CliHost
         services.AddSync();
         services.AddGit(GetEnvironmentVariable);
         Kubernetes.KubernetesServiceCollectionExtensions.AddKubernetes(services);
+        services.AddDirectoryTarget();
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

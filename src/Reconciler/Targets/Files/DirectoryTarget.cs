@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Runtime.Versioning;
+
+namespace GitOpsSecrets.Targets.Files;
+
+/// <summary>
+/// Secrets as files, laid out like a Kubernetes secret volume: <c>ROOT/NAMESPACE/NAME/KEY</c>, each Secret
+/// swapped in atomically (see <see cref="SecretVolumeWriter"/>), with our record in a sidecar beside its data.
+/// Only directories carrying our sidecar are ours: anything else is reported when asked for and never
+/// written, taken over or deleted. Namespace directories are created when needed and never removed (they
+/// may be shared, and an empty one costs nothing).
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+public sealed class DirectoryTarget : ISecretTarget
+{
+    private readonly SecretVolumeWriter _writer;
+    private readonly SecretVolumeObserver _observer;
+    private readonly Lock _observing = new();
+    private readonly ConcurrentDictionary<SecretId, Lock> _secretLocks = new();
+
+    public DirectoryTarget(string name, string root, FileModePolicy? modes = null, TimeProvider? time = null)
+    {
+        Name = name;
+        Root = Path.GetFullPath(root);
+        time ??= TimeProvider.System;
+        _writer = new SecretVolumeWriter(Root, modes ?? FileModePolicy.Defaults, time);
+        _observer = new SecretVolumeObserver(Root, time);
+    }
+
+    public string Name { get; }
+
+    public string Kind => DirectoryTargetFactory.KindName;
+
+    public string Root { get; }
+
+    /// <summary>Where a Secret's keys are: <c>ROOT/NAMESPACE/NAME</c>.</summary>
+    public string SecretDirectory(SecretId id) => _writer.SecretDirectory(id);
+
+    public Task<IReadOnlyList<ObservedSecret>> ObserveAsync(IReadOnlyCollection<string>? namespaces, IReadOnlyCollection<SecretId> wanted, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            lock (_observing)
+            {
+                return Task.FromResult(_observer.Observe(namespaces, wanted));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TargetException($"reading {Root} failed: {e.Message}", e);
+        }
+    }
+
+    public Task WriteAsync(SecretWrite write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SecretVolumeWriter.Validate(write);
+        try
+        {
+            lock (_secretLocks.GetOrAdd(write.Id, _ => new Lock()))
+            {
+                _writer.Write(write);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TargetException($"Secret {write.Id}: writing {_writer.SecretDirectory(write.Id)} failed: {e.Message}", e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            lock (_secretLocks.GetOrAdd(id, _ => new Lock()))
+            {
+                _writer.Delete(id);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TargetException($"Secret {id}: deleting {_writer.SecretDirectory(id)} failed: {e.Message}", e);
+        }
+
+        return Task.CompletedTask;
+    }
+}
