@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using System.Globalization;
+using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Reseal;
@@ -18,7 +20,8 @@ public sealed record ResealArguments(
     string? Context,
     bool ViaProxy,
     bool Check,
-    bool Json);
+    bool Json,
+    WriteBackSettings? WriteBack);
 
 /// <summary>
 /// <c>reseal [PATH...]</c>: re-encrypt every SealedSecret under the paths to the newest key, in place,
@@ -39,6 +42,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
     private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig for the API proxy (default $KUBECONFIG, then ~/.kube/config)" };
     private readonly Option<string?> _context = new("--context") { Description = "Kubeconfig context for the API proxy" };
     private readonly Option<bool> _check = new("--check") { Description = "Rewrite nothing; list what is sealed to an older key and exit 6 if anything is" };
+    private readonly WriteBackOptions _writeBack = new("Reseal {secrets} SealedSecret(s) in {files} file(s) to key {key}");
     private readonly Option<string> _format = new("--format", "-o") { Description = "Report format: text or json", DefaultValueFactory = _ => "text", HelpName = "text|json" };
 
     public override Command Build()
@@ -47,6 +51,11 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         {
             _paths, _recoveryKeys, _keys, _controllerUrl, _controllerName, _controllerNamespace, _kubeconfig, _context, _check, _format,
         };
+        foreach (var option in _writeBack.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(Handler((parse, services, ct) => RunAsync(Parse(parse), services, ct)));
         return command;
     }
@@ -67,6 +76,12 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             throw new UsageException("choose one way to re-encrypt: private keys (--recovery-private-key/--keys), --controller-url, or the API proxy (--controller-name/--controller-namespace/--kubeconfig/--context)");
         }
 
+        var writeBack = _writeBack.Resolve(parse, Host);
+        if (writeBack is not null && parse.GetValue(_check))
+        {
+            throw new UsageException("--check rewrites nothing, so there is nothing to --commit or --push");
+        }
+
         var paths = parse.GetValue(_paths) is { Length: > 0 } given ? given : ["."];
         return new ResealArguments(
             paths,
@@ -78,7 +93,8 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             parse.GetValue(_context),
             keys.Count == 0 && url is null,
             parse.GetValue(_check),
-            format == "json");
+            format == "json",
+            writeBack);
     }
 
     private async Task<int> RunAsync(ResealArguments args, IServiceProvider services, CancellationToken cancellationToken)
@@ -91,18 +107,74 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             : new RemoteRotator(proxy!.Client, proxy.BaseUri);
 
         var resealer = new Resealer(rotator) { Progress = ProgressPrinter(files.Count) };
-        var report = await resealer.RunAsync(files, args.Check, cancellationToken);
+        var (report, written) = args.WriteBack is { } writeBack
+            ? await ResealAndCommitAsync(resealer, args.Paths, writeBack, Get<IGitWriter>(services), cancellationToken)
+            : (await resealer.RunAsync(files, args.Check, cancellationToken), null);
 
         foreach (var error in report.Documents.Where(d => d.Error is not null).Select(d => d.Error).Concat(report.Files.Select(f => f.Error)).OfType<string>().Distinct())
         {
             await Host.Error.WriteLineAsync($"error: {error}");
         }
 
-        await Host.Out.WriteAsync(args.Json ? ManifestWriter.ToJson(ToJson(report)) : ToText(report));
+        await Host.Out.WriteAsync(args.Json ? ManifestWriter.ToJson(ToJson(report, written)) : ToText(report) + CommitLine(written, report));
         return report.Failed > 0 ? ExitCodes.PartialFailure
             : args.Check && report.Pending > 0 ? ExitCodes.ChangesPending
             : ExitCodes.Success;
     }
+
+    /// <summary>
+    /// Reseals inside the git writer's change step, so the writer checks the tree is clean first and, when
+    /// the branch moved before the push, resets to the new head and reseals again there. Nothing is
+    /// committed when any SealedSecret failed: the rewritten files stay in the work tree, as without --commit.
+    /// </summary>
+    private static async Task<(ResealReport Report, GitWriteResult Written)> ResealAndCommitAsync(Resealer resealer, IReadOnlyList<string> paths, WriteBackSettings writeBack, IGitWriter writer, CancellationToken cancellationToken)
+    {
+        var (root, current) = GitWorkTrees.Discover(paths[0]);
+        ResealReport? report = null;
+        var written = await writer.CommitAndPushAsync(
+            new GitWriteRequest
+            {
+                WorkTree = root,
+                Branch = writeBack.Branch ?? current ?? throw new UsageException("HEAD is detached: pass --branch"),
+                AuthorName = writeBack.AuthorName,
+                AuthorEmail = writeBack.AuthorEmail,
+                Message = writeBack.MessageTemplate,
+                MessageFactory = () => CommitMessage(writeBack.MessageTemplate, report!, root),
+                Change = async (_, ct) =>
+                {
+                    report = await resealer.RunAsync(ManifestFiles.Find(paths), check: false, ct);
+                    return report.Failed > 0 ? [] : report.Files.Where(f => f.Written).Select(f => Path.GetFullPath(f.File)).ToList();
+                },
+                Strategy = writeBack.Strategy,
+                Push = writeBack.Push,
+                Auth = writeBack.Auth,
+            },
+            cancellationToken);
+        return (report!, written);
+    }
+
+    /// <summary>What was resealed and why, with the files; never a value.</summary>
+    private static string CommitMessage(string template, ResealReport report, string root)
+    {
+        var subject = WriteBackOptions.Render(template, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["secrets"] = report.Resealed.ToString(CultureInfo.InvariantCulture),
+            ["values"] = report.RewrittenValues.ToString(CultureInfo.InvariantCulture),
+            ["files"] = report.FilesRewritten.ToString(CultureInfo.InvariantCulture),
+            ["key"] = Short(report.NewestFingerprint),
+        });
+        var files = report.Files.Where(f => f.Written).Select(f => "- " + Path.GetRelativePath(root, Path.GetFullPath(f.File)).Replace('\\', '/'));
+        return $"{subject}\n\nRe-encrypted to the newest sealing key ({report.NewestFingerprint}) by gitops-secrets reseal;\nthe sealed values are unchanged.\n\n{string.Join('\n', files)}\n";
+    }
+
+    private static string CommitLine(GitWriteResult? written, ResealReport report) => written switch
+    {
+        null => string.Empty,
+        { Commit: null } when report.Failed > 0 => "not committed: some SealedSecrets failed (the other files are rewritten in the work tree)\n",
+        { Commit: null } => "nothing to commit\n",
+        { Pushed: true } => $"committed {written.Commit![..12]} and pushed ({written.Attempts} attempt(s))\n",
+        _ => $"committed {written.Commit![..12]}\n",
+    };
 
     private KubernetesServiceProxy OpenProxy(ResealArguments args)
     {
@@ -162,8 +234,10 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         return output.ToString();
     }
 
-    private static JsonObject ToJson(ResealReport report) => new()
+    private static JsonObject ToJson(ResealReport report, GitWriteResult? written) => new()
     {
+        ["commit"] = written?.Commit,
+        ["pushed"] = written?.Pushed,
         ["newestKey"] = report.NewestFingerprint,
         ["check"] = report.Check,
         ["files"] = report.FilesScanned,

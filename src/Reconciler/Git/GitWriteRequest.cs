@@ -26,6 +26,12 @@ public sealed record GitWriteRequest
     /// <summary>The commit message (what changed and why; never values).</summary>
     public required string Message { get; init; }
 
+    /// <summary>
+    /// When set, makes the message after <see cref="Change"/> ran (each time it runs), so the message can
+    /// say what the change did; <see cref="Message"/> is then only the fallback.
+    /// </summary>
+    public Func<string>? MessageFactory { get; init; }
+
     /// <summary>The files (relative to the work tree, or absolute inside it) already changed and to be committed.</summary>
     public IReadOnlyList<string>? Paths { get; init; }
 

@@ -192,7 +192,7 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
         }
 
         var signature = new Signature(request.AuthorName, request.AuthorEmail, time.GetUtcNow());
-        return repository.Commit(request.Message, signature, signature, new CommitOptions());
+        return repository.Commit(request.MessageFactory?.Invoke() ?? request.Message, signature, signature, new CommitOptions());
     }
 
     private static void RefuseConflicted(Repository repository, string workTree)

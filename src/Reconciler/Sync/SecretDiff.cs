@@ -60,7 +60,7 @@ public sealed record SecretDiff(
 
         if (TypeBefore != TypeAfter)
         {
-            parts.Add($"type {TypeBefore ?? "(none)"}→{TypeAfter ?? "(none)"}");
+            parts.Add(TypeBefore is null || TypeAfter is null ? $"type {TypeBefore ?? TypeAfter}" : $"type {TypeBefore}→{TypeAfter}");
         }
 
         if (LabelsChanged.Count > 0)
