@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GitOpsSecrets.Tests.TestSupport;
 using k8s;
 
 namespace GitOpsSecrets.Tests.Deploy;
@@ -7,7 +9,7 @@ namespace GitOpsSecrets.Tests.Deploy;
 /// deploy/rbac.yaml grants exactly what the code calls: every call below is allowed, and nothing is
 /// allowed that no call needs (no wildcard, no spare verb).
 /// </summary>
-public sealed class RbacTests
+public sealed partial class RbacTests
 {
     /// <summary>Where a call lands: the worker's own namespace (Role) or any namespace (ClusterRole).</summary>
     public enum Reach
@@ -23,35 +25,49 @@ public sealed class RbacTests
     }
 
     /// <summary>
-    /// The single source of truth for RBAC: every KubernetesClient call of the Kubernetes target, the
-    /// cluster key store and leader election. Written from the rooms' specified calls; the lead verifies
-    /// it against the loopback test API server's request log (method + path → verb) when the branches
-    /// meet, and a call added to the code must be added here, which then fails until rbac.yaml grants it.
+    /// The single source of truth for RBAC: every KubernetesClient call the worker's rooms make. A test
+    /// below scans src/Reconciler for calls, so a call added to the code fails until it is listed here,
+    /// and this list fails until rbac.yaml grants it.
     /// </summary>
     public static readonly IReadOnlyList<KubernetesCall> Calls =
     [
-        // Targets.Kubernetes: one LIST per namespace, reads, server-side apply (PATCH), replace, create, prune.
-        new("Targets", typeof(ICoreV1Operations), "ListNamespacedSecret", "", "secrets", "list", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "ReadNamespacedSecret", "", "secrets", "get", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "CreateNamespacedSecret", "", "secrets", "create", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "ReplaceNamespacedSecret", "", "secrets", "update", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "ReadNamespace", "", "namespaces", "get", Reach.AnyNamespace),
-        new("Targets", typeof(ICoreV1Operations), "CreateNamespace", "", "namespaces", "create", Reach.AnyNamespace),
+        // Kubernetes target: one LIST per namespace (cluster-wide on the first sync), reads of wanted ids,
+        // server-side apply and merge patches (PATCH), create after delete (recreate), prune.
+        new("Kubernetes", typeof(ICoreV1Operations), "ListNamespacedSecret", "", "secrets", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "ListSecretForAllNamespaces", "", "secrets", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "ReadNamespacedSecret", "", "secrets", "get", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "CreateNamespace", "", "namespaces", "create", Reach.AnyNamespace),
 
-        // Worker reporting: Events about the Secrets it applies, in their namespaces.
-        new("Worker", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.AnyNamespace),
+        // Events (Unsealed, ErrUnsealFailed, ErrUpdateFailed) about the Secrets, in their namespaces.
+        new("Kubernetes", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.AnyNamespace),
 
-        // Keys: the cluster key store in the worker's namespace (Bitnami's labelled key Secrets).
+        // The cluster key store in the worker's namespace: labelled key Secrets, the legacy one, new keys.
         new("Keys", typeof(ICoreV1Operations), "ListNamespacedSecret", "", "secrets", "list", Reach.WorkerNamespace),
+        new("Keys", typeof(ICoreV1Operations), "ReadNamespacedSecret", "", "secrets", "get", Reach.WorkerNamespace),
         new("Keys", typeof(ICoreV1Operations), "CreateNamespacedSecret", "", "secrets", "create", Reach.WorkerNamespace),
 
-        // Worker leader election on a coordination.k8s.io/v1 Lease in the worker's namespace.
+        // Leader election on a coordination.k8s.io/v1 Lease in the worker's namespace.
         new("Worker", typeof(ICoordinationV1Operations), "ReadNamespacedLease", "coordination.k8s.io", "leases", "get", Reach.WorkerNamespace),
         new("Worker", typeof(ICoordinationV1Operations), "CreateNamespacedLease", "coordination.k8s.io", "leases", "create", Reach.WorkerNamespace),
         new("Worker", typeof(ICoordinationV1Operations), "ReplaceNamespacedLease", "coordination.k8s.io", "leases", "update", Reach.WorkerNamespace),
     ];
+
+    [Fact]
+    public void Calls_AreExactlyTheKubernetesClientCallsInTheSource()
+    {
+        var source = Directory.EnumerateFiles(RepositoryFiles.Path("src/Reconciler"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .SelectMany(f => ClientCall().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        source.ShouldNotBeEmpty();
+        source.Order(StringComparer.Ordinal).ShouldBe(Calls.Select(c => c.Method).Distinct().Order(StringComparer.Ordinal), "every call in src/Reconciler is listed here, and every listed call is made");
+    }
+
+    [GeneratedRegex(@"\.(?:CoreV1|CoordinationV1|EventsV1|AppsV1|RbacAuthorizationV1)\.([A-Za-z]+?)(?:WithHttpMessages)?Async\(")]
+    private static partial Regex ClientCall();
 
     public static TheoryData<string> CallNames() => new(Calls.Select(c => c.ToString()));
 
