@@ -37,6 +37,9 @@ public sealed partial class RbacTests
         new("Kubernetes", typeof(ICoreV1Operations), "ListSecretForAllNamespaces", "", "secrets", "list", Reach.AnyNamespace),
         new("Kubernetes", typeof(ICoreV1Operations), "ReadNamespacedSecret", "", "secrets", "get", Reach.AnyNamespace),
         new("Kubernetes", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.AnyNamespace),
+
+        // A server-side apply that creates the object is also authorized as "create" by the API server.
+        new("Kubernetes", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "create", Reach.AnyNamespace),
         new("Kubernetes", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.AnyNamespace),
         new("Kubernetes", typeof(ICoreV1Operations), "CreateNamespace", "", "namespaces", "create", Reach.AnyNamespace),
 
