@@ -127,7 +127,8 @@ public static class ManifestWriter
         _ => "null",
     };
 
-    private static string DoubleQuoted(string value)
+    /// <summary>A YAML double-quoted scalar (also valid JSON) that reads back to exactly <paramref name="value"/>.</summary>
+    internal static string DoubleQuoted(string value)
     {
         var output = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)

@@ -22,25 +22,7 @@ internal static class ScalarText
     public static string SingleQuoted(string value) =>
         value.Any(c => char.IsControl(c)) ? DoubleQuoted(value) : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    public static string DoubleQuoted(string value)
-    {
-        var output = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            _ = c switch
-            {
-                '"' => output.Append("\\\""),
-                '\\' => output.Append("\\\\"),
-                '\n' => output.Append("\\n"),
-                '\r' => output.Append("\\r"),
-                '\t' => output.Append("\\t"),
-                _ when char.IsControl(c) => output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
-                _ => output.Append(c),
-            };
-        }
-
-        return output.Append('"').ToString();
-    }
+    public static string DoubleQuoted(string value) => ManifestWriter.DoubleQuoted(value);
 
     /// <summary>
     /// A literal or folded block scalar rewritten with a new value: the header's style character and

@@ -7,27 +7,13 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
+using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.KubeApiServerTests;
 
 /// <summary>The loopback API server's REST semantics, each through the real KubernetesClient.</summary>
-public sealed class KubeApiServerTests : IAsyncLifetime
+public sealed class KubeApiServerTests : LoopbackApiServer
 {
-    private ApiServer _server = null!;
-    private IKubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.StartAsync();
-        _client = _server.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task List_LabelSelectors_MatchLikeTheApiServer()
     {
@@ -36,7 +22,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         await CreateAsync("c");
 
         async Task<string> Names(string? labels = null, string? fields = null) =>
-            string.Join(",", (await _client.CoreV1.ListNamespacedSecretAsync("default", labelSelector: labels, fieldSelector: fields)).Items.Select(s => s.Metadata.Name).Order());
+            string.Join(",", (await Client.CoreV1.ListNamespacedSecretAsync("default", labelSelector: labels, fieldSelector: fields)).Items.Select(s => s.Metadata.Name).Order());
 
         (await Names()).ShouldBe("a,b,c");
         (await Names("app=web")).ShouldBe("a");
@@ -57,21 +43,21 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     public async Task Create_SetsUidTimestampAndGlobalResourceVersion()
     {
         var first = await CreateAsync("one");
-        var lease = await _client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "l" }, Spec = new V1LeaseSpec { HolderIdentity = "x" } }, "default");
+        var lease = await Client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "l" }, Spec = new V1LeaseSpec { HolderIdentity = "x" } }, "default");
         var second = await CreateAsync("two");
 
         first.Metadata.Uid.ShouldNotBeNullOrEmpty();
         first.Metadata.CreationTimestamp.ShouldNotBeNull();
         long.Parse(lease.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(long.Parse(first.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture));
         long.Parse(second.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(long.Parse(lease.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture), "one counter for every resource");
-        var list = await _client.CoreV1.ListNamespacedSecretAsync("default", resourceVersion: "0");
+        var list = await Client.CoreV1.ListNamespacedSecretAsync("default", resourceVersion: "0");
         list.Metadata.ResourceVersion.ShouldBe(second.Metadata.ResourceVersion);
     }
 
     [Fact]
     public async Task Create_GenerateNameExistingAndMissingNamespace_AnswerLikeTheApiServer()
     {
-        var generated = await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "sealed-secrets-key" }, Data = Bytes(("k", "v")) }, "default");
+        var generated = await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "sealed-secrets-key" }, Data = Bytes(("k", "v")) }, "default");
         generated.Metadata.Name.ShouldStartWith("sealed-secrets-key");
         generated.Metadata.Name.Length.ShouldBe("sealed-secrets-key".Length + 5);
 
@@ -79,7 +65,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         var exists = await Should.ThrowAsync<HttpOperationException>(() => CreateAsync("dup"));
         AssertStatus(exists, 409, "AlreadyExists", "secrets \"dup\" already exists");
 
-        var missing = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "x" } }, "nowhere"));
+        var missing = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "x" } }, "nowhere"));
         AssertStatus(missing, 404, "NotFound", "namespaces \"nowhere\" not found");
     }
 
@@ -90,7 +76,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     [InlineData("ok", "..", "data[..]")]
     public async Task Create_InvalidNameOrKey_Is422Invalid(string name, string key, string field)
     {
-        var e = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = name }, Data = Bytes((key, "v")) }, "default"));
+        var e = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = name }, Data = Bytes((key, "v")) }, "default"));
 
         AssertStatus(e, 422, "Invalid", $"Secret \"{name}\" is invalid: {field}");
     }
@@ -100,7 +86,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     {
         var data = new Dictionary<string, byte[]> { ["a"] = new byte[600 * 1024], ["b"] = new byte[600 * 1024] };
 
-        var e = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "big" }, Data = data }, "default"));
+        var e = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "big" }, Data = data }, "default"));
 
         AssertStatus(e, 422, "Invalid", "data: Too long: must have at most 1048576 bytes");
     }
@@ -110,13 +96,13 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     {
         var created = await CreateAsync("s");
         created.Data["k"] = Encoding.UTF8.GetBytes("new");
-        var updated = await _client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", "default");
+        var updated = await Client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", "default");
         updated.Metadata.ResourceVersion.ShouldNotBe(created.Metadata.ResourceVersion);
 
-        var stale = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", "default"));
+        var stale = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", "default"));
 
         AssertStatus(stale, 409, "Conflict", "the object has been modified");
-        var missing = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.ReplaceNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "none" } }, "none", "default"));
+        var missing = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ReplaceNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "none" } }, "none", "default"));
         AssertStatus(missing, 404, "NotFound", "secrets \"none\" not found");
     }
 
@@ -137,14 +123,14 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         created.Metadata.ManagedFields[0].Operation.ShouldBe("Apply");
 
         // Another tool edits a value: it now owns that field.
-        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":"ZWRpdGVk"}}""", V1Patch.PatchType.MergePatch), "s", "default", fieldManager: "kubectl-edit");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":"ZWRpdGVk"}}""", V1Patch.PatchType.MergePatch), "s", "default", fieldManager: "kubectl-edit");
         var conflict = await Should.ThrowAsync<HttpOperationException>(() => ApplyAsync("s", "ours", force: false, ("a", "1"), ("b", "2")));
         AssertStatus(conflict, 409, "Conflict", "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using v1: .data.a");
         conflict.Response.Content.ShouldContain("FieldManagerConflict");
 
         // The same value is shared ownership, not a conflict; force takes the field.
         var forced = await ApplyAsync("s", "ours", force: true, ("a", "1"), ("b", "2"));
-        _server.SecretText("default", "s")!["a"].ShouldBe("1");
+        Server.SecretText("default", "s")!["a"].ShouldBe("1");
         forced.Metadata.ManagedFields.Where(m => m.Manager == "kubectl-edit").ShouldBeEmpty("force moves the field, and an empty manager entry is dropped");
     }
 
@@ -153,11 +139,11 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     {
         await ApplyAsync("s", "ours", force: false, ("a", "1"), ("b", "2"), ("c", "3"));
         await ApplyAsync("s", "other", force: false, ("c", "3"));
-        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"d":"NA=="}}""", V1Patch.PatchType.MergePatch), "s", "default", fieldManager: "editor");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"d":"NA=="}}""", V1Patch.PatchType.MergePatch), "s", "default", fieldManager: "editor");
 
         await ApplyAsync("s", "ours", force: false, ("a", "1"));
 
-        string.Join(",", _server.SecretText("default", "s")!.Keys.Order()).ShouldBe("a,c,d", "b was only ours and goes; c is shared with another applier; d was never ours");
+        string.Join(",", Server.SecretText("default", "s")!.Keys.Order()).ShouldBe("a,c,d", "b was only ours and goes; c is shared with another applier; d was never ours");
     }
 
     [Fact]
@@ -176,7 +162,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
             """;
 
         // The client always sends JSON; kubectl sends YAML, so this one goes over plain HTTP.
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
         using var request = new HttpRequestMessage(HttpMethod.Patch, "/api/v1/namespaces/default/secrets/s?fieldManager=kubectl")
         {
             Content = new StringContent(yaml, Encoding.UTF8, "application/apply-patch+yaml"),
@@ -184,10 +170,10 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         using var response = await http.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        var applied = await _client.CoreV1.ReadNamespacedSecretAsync("s", "default");
+        var applied = await Client.CoreV1.ReadNamespacedSecretAsync("s", "default");
         applied.Metadata.Labels["app"].ShouldBe("web");
         applied.Immutable.ShouldBe(false);
-        _server.SecretText("default", "s")!["a"].ShouldBe("1");
+        Server.SecretText("default", "s")!["a"].ShouldBe("1");
     }
 
     [Fact]
@@ -195,9 +181,9 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     {
         await CreateAsync("s");
 
-        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"k":"dw=="}}""", V1Patch.PatchType.MergePatch), "s", "default");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"k":"dw=="}}""", V1Patch.PatchType.MergePatch), "s", "default");
 
-        var managers = _server.Store.ManagersOf(ResourceTypes.Secrets, "default", "s");
+        var managers = Server.Store.ManagersOf(ResourceTypes.Secrets, "default", "s");
         managers.ShouldAllBe(m => m.Operation == "Update");
         managers.Select(m => m.Manager).ShouldNotContain("unknown", "the client sends a User-Agent, which names the manager");
     }
@@ -218,12 +204,12 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         await ApplyAsync("s", "ours", force: false, ("a", "2"));
 
         var body = new V1Secret { ApiVersion = "v1", Kind = "Secret", Metadata = new V1ObjectMeta { Name = "s", ResourceVersion = created.Metadata.ResourceVersion }, Data = Bytes(("a", "3")) };
-        var stale = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), "s", "default", fieldManager: "ours"));
+        var stale = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), "s", "default", fieldManager: "ours"));
         AssertStatus(stale, 409, "Conflict", "the object has been modified");
 
         body.Metadata.ResourceVersion = null;
         body.Metadata.ManagedFields = created.Metadata.ManagedFields;
-        var managed = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), "s", "default", fieldManager: "ours"));
+        var managed = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), "s", "default", fieldManager: "ours"));
         AssertStatus(managed, 400, "BadRequest", "metadata.managedFields must be nil");
     }
 
@@ -232,62 +218,62 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     {
         await CreateAsync("s", data: [("a", "1"), ("b", "2")]);
 
-        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":null,"c":"Mw=="}}""", V1Patch.PatchType.MergePatch), "s", "default");
-        await _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"labels":{"x":"y"}}}""", V1Patch.PatchType.StrategicMergePatch), "s", "default");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":null,"c":"Mw=="}}""", V1Patch.PatchType.MergePatch), "s", "default");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"labels":{"x":"y"}}}""", V1Patch.PatchType.StrategicMergePatch), "s", "default");
 
-        _server.SecretText("default", "s")!.ShouldBe(new Dictionary<string, string> { ["b"] = "2", ["c"] = "3" });
-        _server.Secret("default", "s")!["metadata"]!["labels"]!["x"]!.GetValue<string>().ShouldBe("y");
+        Server.SecretText("default", "s")!.ShouldBe(new Dictionary<string, string> { ["b"] = "2", ["c"] = "3" });
+        Server.Secret("default", "s")!["metadata"]!["labels"]!["x"]!.GetValue<string>().ShouldBe("y");
     }
 
     [Fact]
     public async Task ImmutableSecret_DataChange_Is422FieldIsImmutable()
     {
-        _server.SeedSecret("default", "frozen", new Dictionary<string, string> { ["a"] = "1" }, immutable: true);
+        Server.SeedSecret("default", "frozen", new Dictionary<string, string> { ["a"] = "1" }, immutable: true);
 
-        var e = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":"Mg=="}}""", V1Patch.PatchType.MergePatch), "frozen", "default"));
+        var e = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":"Mg=="}}""", V1Patch.PatchType.MergePatch), "frozen", "default"));
 
         AssertStatus(e, 422, "Invalid", "field is immutable");
-        _server.SecretText("default", "frozen")!["a"].ShouldBe("1");
+        Server.SecretText("default", "frozen")!["a"].ShouldBe("1");
     }
 
     [Fact]
     public async Task Delete_MissingIs404_AndPreconditionsAreChecked()
     {
-        var missing = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedSecretAsync("none", "default"));
+        var missing = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.DeleteNamespacedSecretAsync("none", "default"));
         AssertStatus(missing, 404, "NotFound", "secrets \"none\" not found");
 
         var created = await CreateAsync("s");
-        var wrongUid = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "other" } }));
+        var wrongUid = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "other" } }));
         AssertStatus(wrongUid, 409, "Conflict", "Precondition failed: UID in precondition: other");
 
-        await _client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = created.Metadata.Uid, ResourceVersion = created.Metadata.ResourceVersion } });
-        _server.Secret("default", "s").ShouldBeNull();
+        await Client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = created.Metadata.Uid, ResourceVersion = created.Metadata.ResourceVersion } });
+        Server.Secret("default", "s").ShouldBeNull();
     }
 
     [Fact]
     public async Task Faults_FailNextDropAndRetryAfter_ReachTheClient()
     {
         await CreateAsync("s");
-        _server.Faults.FailNext(1, 500, r => r.Verb == "get");
-        _server.Faults.FailNext(1, 429, r => r.Verb == "get", retryAfterSeconds: 7);
-        _server.Faults.DropConnection(r => r.Verb == "get");
+        Server.Faults.FailNext(1, 500, r => r.Verb == "get");
+        Server.Faults.FailNext(1, 429, r => r.Verb == "get", retryAfterSeconds: 7);
+        Server.Faults.DropConnection(r => r.Verb == "get");
 
-        AssertStatus(await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedSecretAsync("s", "default")), 500, "InternalError", "injected");
-        var throttled = await Should.ThrowAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedSecretAsync("s", "default"));
+        AssertStatus(await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ReadNamespacedSecretAsync("s", "default")), 500, "InternalError", "injected");
+        var throttled = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ReadNamespacedSecretAsync("s", "default"));
         AssertStatus(throttled, 429, "TooManyRequests", "injected");
         throttled.Response.Headers["Retry-After"].ShouldBe(["7"]);
-        await Should.ThrowAsync<HttpRequestException>(() => _client.CoreV1.ReadNamespacedSecretAsync("s", "default"));
-        (await _client.CoreV1.ReadNamespacedSecretAsync("s", "default")).Metadata.Name.ShouldBe("s", "faults are used up");
+        await Should.ThrowAsync<HttpRequestException>(() => Client.CoreV1.ReadNamespacedSecretAsync("s", "default"));
+        (await Client.CoreV1.ReadNamespacedSecretAsync("s", "default")).Metadata.Name.ShouldBe("s", "faults are used up");
 
-        _server.Requests.Count("get", "secrets").ShouldBe(4);
-        _server.Requests.Count("create", "secrets").ShouldBe(1);
+        Server.Requests.Count("get", "secrets").ShouldBe(4);
+        Server.Requests.Count("create", "secrets").ShouldBe(1);
     }
 
     [Fact]
     public async Task Faults_Block_HoldsRequestsUntilReleased()
     {
-        var gate = _server.Faults.Block(r => r.Verb == "list", count: 1);
-        var listing = _client.CoreV1.ListNamespacedSecretAsync("default");
+        var gate = Server.Faults.Block(r => r.Verb == "list", count: 1);
+        var listing = Client.CoreV1.ListNamespacedSecretAsync("default");
 
         await gate.Reached.WaitAsync(TimeSpan.FromSeconds(30));
         listing.IsCompleted.ShouldBeFalse("the list is held at the gate");
@@ -299,26 +285,26 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     [Fact]
     public async Task EventsAndLeases_AreStoredAndServed()
     {
-        await _client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { Name = "s.1" }, InvolvedObject = new V1ObjectReference { Kind = "Secret", Name = "s" }, Reason = "Unsealed", Type = "Normal" }, "default");
-        await _client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event { Metadata = new V1ObjectMeta { Name = "s.2" }, Reason = "Unsealed", Type = "Normal", EventTime = DateTime.UtcNow }, "default");
-        var lease = await _client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "leader" }, Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 } }, "default");
+        await Client.CoreV1.CreateNamespacedEventAsync(new Corev1Event { Metadata = new V1ObjectMeta { Name = "s.1" }, InvolvedObject = new V1ObjectReference { Kind = "Secret", Name = "s" }, Reason = "Unsealed", Type = "Normal" }, "default");
+        await Client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event { Metadata = new V1ObjectMeta { Name = "s.2" }, Reason = "Unsealed", Type = "Normal", EventTime = DateTime.UtcNow }, "default");
+        var lease = await Client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = "leader" }, Spec = new V1LeaseSpec { HolderIdentity = "a", LeaseDurationSeconds = 15 } }, "default");
 
         lease.Spec.HolderIdentity = "b";
-        var taken = await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default");
-        var stale = await Should.ThrowAsync<HttpOperationException>(() => _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default"));
+        var taken = await Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default");
+        var stale = await Should.ThrowAsync<HttpOperationException>(() => Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "leader", "default"));
 
         taken.Spec.HolderIdentity.ShouldBe("b");
         ((int)stale.Response.StatusCode).ShouldBe(409, "two replicas updating one lease: the second loses");
-        (await _client.CoreV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Reason.ShouldBe("Unsealed");
-        (await _client.EventsV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Metadata.Name.ShouldBe("s.2");
+        (await Client.CoreV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Reason.ShouldBe("Unsealed");
+        (await Client.EventsV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Metadata.Name.ShouldBe("s.2");
     }
 
     [Fact]
     public async Task ServiceProxy_ForwardsToTheRegisteredHandler()
     {
-        await _client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "sealed-secrets-controller" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 8080 }] } }, "kube-system");
-        _server.MapServiceProxy("kube-system", "sealed-secrets-controller", context => context.Response.WriteAsync($"path {context.Request.Path}"));
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "sealed-secrets-controller" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 8080 }] } }, "kube-system");
+        Server.MapServiceProxy("kube-system", "sealed-secrets-controller", context => context.Response.WriteAsync($"path {context.Request.Path}"));
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
 
         var answer = await http.GetStringAsync("/api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:/proxy/v1/cert.pem");
         var missing = await http.GetAsync(new Uri("/api/v1/namespaces/kube-system/services/other/proxy/v1/cert.pem", UriKind.Relative));
@@ -333,7 +319,7 @@ public sealed class KubeApiServerTests : IAsyncLifetime
         var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
         try
         {
-            _server.WriteKubeconfig(path, "test-ctx", "kube-system");
+            Server.WriteKubeconfig(path, "test-ctx", "kube-system");
             var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, "test-ctx");
             using var client = new k8s.Kubernetes(configuration);
 
@@ -347,12 +333,12 @@ public sealed class KubeApiServerTests : IAsyncLifetime
     }
 
     private Task<V1Secret> CreateAsync(string name, Dictionary<string, string>? labels = null, (string Key, string Value)[]? data = null) =>
-        _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = name, Labels = labels }, Data = Bytes(data ?? [("k", "v")]) }, "default");
+        Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = name, Labels = labels }, Data = Bytes(data ?? [("k", "v")]) }, "default");
 
     private Task<V1Secret> ApplyAsync(string name, string? manager, bool force, params (string Key, string Value)[] data)
     {
         var body = new V1Secret { ApiVersion = "v1", Kind = "Secret", Metadata = new V1ObjectMeta { Name = name }, Data = Bytes(data) };
-        return _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), name, "default", fieldManager: manager, force: force);
+        return Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), name, "default", fieldManager: manager, force: force);
     }
 
     private static Dictionary<string, byte[]> Bytes(params (string Key, string Value)[] data) =>

@@ -12,23 +12,8 @@ using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
 namespace GitOpsSecrets.Tests.Kubernetes;
 
 /// <summary>Keys in the cluster the Bitnami way, through the real client against the loopback API server.</summary>
-public sealed class ClusterKeyStoreTests : IAsyncLifetime
+public sealed class ClusterKeyStoreTests : LoopbackApiServer
 {
-    private ApiServer _server = null!;
-    private k8s.Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.StartAsync();
-        _client = _server.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     /// <summary>Stores the vector key Secret exactly as a Bitnami controller left it.</summary>
     private static void SeedVectorKey(ApiServer server)
     {
@@ -39,12 +24,12 @@ public sealed class ClusterKeyStoreTests : IAsyncLifetime
     [Fact]
     public async Task Load_BitnamiKeySecrets_ReadsLabelledAndLegacyKeys_SkipsCompromisedAndReportsMalformed()
     {
-        SeedVectorKey(_server);
+        SeedVectorKey(Server);
         using var legacyKey = TestKeys.Old();
-        _server.Store.Create(ResourceTypes.Secrets, "kube-system", KeySecretNode(legacyKey, "sealed-secrets-key", label: null), "controller");
+        Server.Store.Create(ResourceTypes.Secrets, "kube-system", KeySecretNode(legacyKey, "sealed-secrets-key", label: null), "controller");
         using var compromised = TestKeys.New();
-        _server.Store.Create(ResourceTypes.Secrets, "kube-system", KeySecretNode(compromised, "sealed-secrets-keybad00", label: KeySecrets.CompromisedValue), "controller");
-        _server.SeedSecret("kube-system", "sealed-secrets-keybroken", new Dictionary<string, string> { ["tls.crt"] = "not a certificate", ["tls.key"] = "not a key" },
+        Server.Store.Create(ResourceTypes.Secrets, "kube-system", KeySecretNode(compromised, "sealed-secrets-keybad00", label: KeySecrets.CompromisedValue), "controller");
+        Server.SeedSecret("kube-system", "sealed-secrets-keybroken", new Dictionary<string, string> { ["tls.crt"] = "not a certificate", ["tls.key"] = "not a key" },
             labels: new Dictionary<string, string> { [KeySecrets.KeyLabel] = KeySecrets.ActiveValue }, type: "kubernetes.io/tls");
         var store = Store();
 
@@ -53,8 +38,8 @@ public sealed class ClusterKeyStoreTests : IAsyncLifetime
         using var vector = Vectors.LoadKey();
         loaded.Keys.Select(k => k.Fingerprint).ShouldBe([legacyKey.Fingerprint, vector.Fingerprint], ignoreOrder: true);
         loaded.Problems.ShouldHaveSingleItem().ShouldContain("sealed-secrets-keybroken");
-        _server.Requests.Count("list", "secrets").ShouldBe(1);
-        _server.Requests.All.Single(r => r.Verb == "list").QueryValue("labelSelector").ShouldBe(KeySecrets.KeyLabel);
+        Server.Requests.Count("list", "secrets").ShouldBe(1);
+        Server.Requests.All.Single(r => r.Verb == "list").QueryValue("labelSelector").ShouldBe(KeySecrets.KeyLabel);
         foreach (var key in loaded.Keys)
         {
             key.Dispose();
@@ -70,10 +55,10 @@ public sealed class ClusterKeyStoreTests : IAsyncLifetime
         var name = await store.AddAsync(key, CancellationToken.None);
 
         name.ShouldStartWith(KeySecrets.NamePrefix);
-        var secret = await _client.CoreV1.ReadNamespacedSecretAsync(name, "kube-system");
+        var secret = await Client.CoreV1.ReadNamespacedSecretAsync(name, "kube-system");
         secret.Type.ShouldBe("kubernetes.io/tls");
         secret.Metadata.Labels[KeySecrets.KeyLabel].ShouldBe(KeySecrets.ActiveValue);
-        _server.Requests.All.Single(r => r.Verb == "create").Body.ShouldContain("\"generateName\":\"sealed-secrets-key\"");
+        Server.Requests.All.Single(r => r.Verb == "create").Body.ShouldContain("\"generateName\":\"sealed-secrets-key\"");
         var loaded = await store.LoadAsync(CancellationToken.None);
         loaded.Keys.ShouldHaveSingleItem().Fingerprint.ShouldBe(key.Fingerprint);
         loaded.Keys[0].Dispose();
@@ -102,10 +87,10 @@ public sealed class ClusterKeyStoreTests : IAsyncLifetime
     [Fact]
     public async Task KeysExportThenImport_MovesTheKeyToAnotherCluster_Once()
     {
-        SeedVectorKey(_server);
+        SeedVectorKey(Server);
         await using var other = await ApiServer.StartAsync();
         using var temp = new TempDirectory();
-        var source = _server.WriteKubeconfig(temp.File("source"), "source");
+        var source = Server.WriteKubeconfig(temp.File("source"), "source");
         var target = other.WriteKubeconfig(temp.File("target"), "target");
         var cli = new CliRunner();
 
@@ -138,7 +123,7 @@ public sealed class ClusterKeyStoreTests : IAsyncLifetime
         result.Stderr.ShouldContain("--keys is required");
     }
 
-    private ClusterKeyStore Store() => new(_client, "kube-system", new KubernetesRetryPolicy(), TimeProvider.System, NullLogger<ClusterKeyStore>.Instance);
+    private ClusterKeyStore Store() => new(Client, "kube-system", new KubernetesRetryPolicy(), TimeProvider.System, NullLogger<ClusterKeyStore>.Instance);
 
     private static JsonObject KeySecretNode(SealingKey key, string name, string? label)
     {

@@ -13,13 +13,8 @@ public static class SealedFiles
 
     public static SealedSecret Seal(SealingKey key, string @namespace, string name, IReadOnlyDictionary<string, string> values, SealingScope scope = SealingScope.Strict, bool annotate = true)
     {
-        var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = @namespace } };
+        var secret = PlainSecret(@namespace, name, values);
         secret.Metadata.Labels["app"] = name;
-        foreach (var (k, v) in values)
-        {
-            secret.Data[k] = Encoding.UTF8.GetBytes(v);
-        }
-
         var sealedSecret = Sealer.Seal(secret, key, scope);
         if (!annotate)
         {
@@ -27,6 +22,18 @@ public static class SealedFiles
         }
 
         return sealedSecret;
+    }
+
+    /// <summary>A Secret holding the values as UTF-8, before sealing.</summary>
+    public static Secret PlainSecret(string @namespace, string name, IReadOnlyDictionary<string, string> values)
+    {
+        var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = @namespace } };
+        foreach (var (key, value) in values)
+        {
+            secret.Data[key] = Encoding.UTF8.GetBytes(value);
+        }
+
+        return secret;
     }
 
     public static string Yaml(SealedSecret sealedSecret) => ManifestFormats.Write([SealedSecretManifest.ToNode(sealedSecret)], ManifestFormat.Yaml);

@@ -1,4 +1,3 @@
-using System.Text;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -22,12 +21,7 @@ public sealed class TestSealer : IDisposable
 
     public string Yaml(string @namespace, string name, IReadOnlyDictionary<string, string> values, SealingScope scope = SealingScope.Strict, Action<Secret>? customize = null)
     {
-        var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = @namespace } };
-        foreach (var (key, value) in values)
-        {
-            secret.Data[key] = Encoding.UTF8.GetBytes(value);
-        }
-
+        var secret = SealedFiles.PlainSecret(@namespace, name, values);
         customize?.Invoke(secret);
         return ManifestWriter.ToYaml(ManifestWriter.SortKeys(SealedSecretManifest.ToNode(_sealer.Seal(secret, _key, scope))));
     }

@@ -4,6 +4,7 @@ using GitOpsSecrets.Worker.Leadership;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.Worker;
 
@@ -11,27 +12,12 @@ namespace GitOpsSecrets.Tests.Worker;
 /// The Lease lock through the real KubernetesClient against the loopback API server, which answers a
 /// stale resourceVersion with 409 as the real one does.
 /// </summary>
-public sealed class KubernetesLeaseLockTests : IAsyncLifetime
+public sealed class KubernetesLeaseLockTests : LoopbackApiServer
 {
-    private ApiServer _server = null!;
-    private IKubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.StartAsync();
-        _client = _server.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Lease_MissingThenCreatedThenConflictingUpdate_MapsToNullRecordAndConflict()
     {
-        var lease = new KubernetesLeaseLock(_client, "kube-system", "leader");
+        var lease = new KubernetesLeaseLock(Client, "kube-system", "leader");
         var now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, 250, TimeSpan.Zero);
 
         (await lease.GetAsync(CancellationToken.None)).ShouldBeNull("404 is no lease yet");
@@ -54,8 +40,8 @@ public sealed class KubernetesLeaseLockTests : IAsyncLifetime
     public async Task TwoElectorsOverTheKubernetesLease_OnlyOneLeads_TheOtherTakesOverAfterExpiry()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        using var a = new LeaderElector(new KubernetesLeaseLock(_client, "kube-system", "leader"), LeaderElectionOptions.For("a", TimeSpan.FromSeconds(15)), time, NullLogger<LeaderElector>.Instance);
-        using var b = new LeaderElector(new KubernetesLeaseLock(_client, "kube-system", "leader"), LeaderElectionOptions.For("b", TimeSpan.FromSeconds(15)), time, NullLogger<LeaderElector>.Instance);
+        using var a = new LeaderElector(new KubernetesLeaseLock(Client, "kube-system", "leader"), LeaderElectionOptions.For("a", TimeSpan.FromSeconds(15)), time, NullLogger<LeaderElector>.Instance);
+        using var b = new LeaderElector(new KubernetesLeaseLock(Client, "kube-system", "leader"), LeaderElectionOptions.For("b", TimeSpan.FromSeconds(15)), time, NullLogger<LeaderElector>.Instance);
 
         await a.TickAsync(CancellationToken.None);
         await b.TickAsync(CancellationToken.None);
@@ -69,7 +55,7 @@ public sealed class KubernetesLeaseLockTests : IAsyncLifetime
         }
 
         b.IsLeader.ShouldBeTrue();
-        var stored = _server.Store.Get(ResourceTypes.Leases, "kube-system", "leader")!;
+        var stored = Server.Store.Get(ResourceTypes.Leases, "kube-system", "leader")!;
         stored["spec"]!["holderIdentity"]!.GetValue<string>().ShouldBe("b");
         stored["spec"]!["leaseTransitions"]!.GetValue<int>().ShouldBe(1);
     }
