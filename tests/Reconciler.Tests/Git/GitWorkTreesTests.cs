@@ -57,4 +57,27 @@ public sealed class GitWorkTreesTests
         missing.Message.ShouldContain("remote unreachable");
         missing.Message.ShouldNotContain("\n");
     }
+
+    /// <summary>What the worker's closed loop does: update the private clone, write a file in the change step, commit and push.</summary>
+    internal static async Task<GitWriteResult> PublishFileAsync(string url, GitAuth auth, string directory, string path, string content)
+    {
+        var workTree = await GitWorkTrees.CloneOrUpdateAsync(url, "main", directory, auth, CancellationToken.None);
+        return await new GitWriter(TimeProvider.System).CommitAndPushAsync(
+            new GitWriteRequest
+            {
+                WorkTree = workTree,
+                Branch = "main",
+                AuthorName = "gitops-secrets",
+                AuthorEmail = "gitops-secrets@localhost",
+                Message = "publish " + path,
+                Change = (root, _) =>
+                {
+                    File.WriteAllText(Path.Combine(root, path), content);
+                    return Task.FromResult<IReadOnlyList<string>>([path]);
+                },
+                Strategy = GitWriteStrategy.Redo,
+                Auth = auth,
+            },
+            CancellationToken.None);
+    }
 }
