@@ -146,6 +146,7 @@ public sealed class CertificatePublishingTests
         next.ShouldBeLessThanOrEqualTo(DateTimeOffset.UtcNow + KeyRenewalJob.RetryAfterPublishFailure, "a failed publish is retried soon, not at the next renewal");
         (await worker.Http.GetStringAsync("/metrics")).ShouldContain("gitops_secrets_certificate_publish_failures_total 1");
         (await worker.Http.GetStringAsync("/healthz")).ShouldBe("ok");
+        GitOpsSecrets.Cli.StatusCommand.Text(status.AsObject()).ShouldContain($"cert push:  {status["certificatePublish"]!["at"]} failed, key ");
         (await worker.Http.GetStringAsync("/v1/cert.pem")).ShouldContain("BEGIN CERTIFICATE", customMessage: "the worker keeps serving");
         worker.Log.ToString().Split('\n').Count(l => l.Contains("Publishing sealing certificate", StringComparison.Ordinal)).ShouldBe(1);
         worker.Log.ToString().ShouldNotContain("PRIVATE KEY");

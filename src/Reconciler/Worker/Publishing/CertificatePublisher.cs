@@ -87,11 +87,13 @@ public sealed class CertificatePublisher(
             Record(new CertificatePublishStatus(started, result.ToString().ToLowerInvariant(), newest.ShortFingerprint, path, branch, written.Commit, null));
             return result;
         }
-        catch (Exception e) when (e is GitException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            // GitException messages are written without credentials; the certificate is public anyway.
-            logger.LogWarning("Publishing sealing certificate {Key} to {Path} on {Branch} failed: {Error}", newest.ShortFingerprint, path, branch, OneLine(e.Message));
-            Record(new CertificatePublishStatus(started, "failed", newest.ShortFingerprint, path, branch, null, OneLine(e.Message)));
+            // Whatever went wrong (remote, credentials, a damaged clone), the worker carries on and the next
+            // check tries again. GitException messages carry no credentials; others are scrubbed of URL user-info.
+            var error = OneLine(e is GitException ? e.Message : GitUrls.Scrub(e.Message));
+            logger.LogWarning("Publishing sealing certificate {Key} to {Path} on {Branch} failed: {Error}", newest.ShortFingerprint, path, branch, error);
+            Record(new CertificatePublishStatus(started, "failed", newest.ShortFingerprint, path, branch, null, error));
             return CertificatePublishResult.Failed;
         }
     }
