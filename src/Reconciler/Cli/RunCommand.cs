@@ -17,6 +17,8 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
     private readonly Option<string?> _leaseName = new("--lease-name") { Description = "Name of the Lease, default gitops-secrets-leader (worker.leaseName)" };
     private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default $POD_NAMESPACE, else the cluster key namespace, else kube-system (worker.leaseNamespace)" };
     private readonly Option<string?> _syncHookTokenFile = new("--sync-hook-token-file") { Description = "File holding the bearer token POST /hooks/sync requires; without it the hook is off (worker.syncHookTokenFile)" };
+    private readonly Option<string?> _publishCertificatePath = new("--publish-certificate-path") { Description = "After a key renewal, commit the new certificate to this repository path and push it (keys.publishCertificate.path)" };
+    private readonly Option<string?> _publishCertificateBranch = new("--publish-certificate-branch") { Description = "Branch the certificate is committed to; default the source ref when it is a branch, else main (keys.publishCertificate.branch)" };
 
     public override Command Build()
     {
@@ -31,6 +33,8 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         command.Options.Add(_leaseName);
         command.Options.Add(_leaseNamespace);
         command.Options.Add(_syncHookTokenFile);
+        command.Options.Add(_publishCertificatePath);
+        command.Options.Add(_publishCertificateBranch);
         command.SetAction(Handler((parse, services, ct) => RunAsync(parse, services, ct)));
         return command;
     }
@@ -39,6 +43,7 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
     {
         var configuration = _configuration.Resolve(parse, Host);
         ApplyWorkerFlags(parse, configuration.Worker);
+        ApplyPublishFlags(parse, configuration.Keys);
         if (!Uri.TryCreate(configuration.Worker.Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
         {
             throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an http:// address (example: http://0.0.0.0:8080)");
@@ -54,6 +59,25 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>A path flag turns publishing on; a branch flag alone only adjusts a file that already turns it on.</summary>
+    private void ApplyPublishFlags(ParseResult parse, KeysConfiguration keys)
+    {
+        var path = parse.GetValue(_publishCertificatePath);
+        var branch = parse.GetValue(_publishCertificateBranch);
+        if (path is not null)
+        {
+            keys.PublishCertificate ??= new PublishCertificateConfiguration();
+            keys.PublishCertificate.Path = path;
+        }
+
+        if (branch is not null)
+        {
+            var publish = keys.PublishCertificate
+                ?? throw new UsageException("--publish-certificate-branch needs --publish-certificate-path (or keys.publishCertificate in the configuration file)");
+            publish.Branch = branch;
+        }
     }
 
     private void ApplyWorkerFlags(ParseResult parse, WorkerSettings worker)

@@ -96,6 +96,15 @@ public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliComma
 
         text.AppendLine(CultureInfo.InvariantCulture, $"next sync:  {S(status["nextSyncAt"])}");
         text.AppendLine(CultureInfo.InvariantCulture, $"next key:   {S(status["nextKeyRenewalAt"])}");
+        if (status["certificatePublish"] is JsonObject publish)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"cert push:  {S(publish["at"])} {S(publish["result"])}, key {S(publish["key"])} to {S(publish["path"])} on {S(publish["branch"])}");
+            if (publish["error"] is { } error)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  error: {S(error)}");
+            }
+        }
+
         var targets = (status["targets"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         if (targets.Count == 0)
         {

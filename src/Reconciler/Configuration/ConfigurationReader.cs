@@ -51,6 +51,14 @@ public static class ConfigurationReader
             k.Context = keys.String("context");
             k.RenewPeriod = keys.Duration("renewPeriod") ?? k.RenewPeriod;
             k.CutoffTime = keys.Time("cutoffTime");
+            keys.Object("publishCertificate", publish =>
+            {
+                var p = k.PublishCertificate = new PublishCertificateConfiguration();
+                p.Path = publish.String("path");
+                p.Branch = publish.String("branch");
+                p.Author = publish.String("author") ?? p.Author;
+                p.Message = publish.String("message") ?? p.Message;
+            });
         });
         configuration.Targets = root.ObjectList("targets", target => new TargetConfiguration
         {

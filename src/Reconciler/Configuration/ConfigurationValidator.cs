@@ -31,6 +31,11 @@ public static class ConfigurationValidator
             problems.Add("keys.renewPeriod (--key-renew-period) must not be negative");
         }
 
+        if (configuration.Keys.PublishCertificate is { } publish)
+        {
+            ValidatePublishCertificate(publish, problems);
+        }
+
         if (configuration.Targets.Count == 0)
         {
             problems.Add("at least one target is required (targets, or --target directory:ROOT / --target kubernetes[:CONTEXT])");
@@ -65,6 +70,34 @@ public static class ConfigurationValidator
         if (problems.Count > 0)
         {
             throw new InputException("invalid configuration: " + string.Join("; ", problems));
+        }
+    }
+
+    private static void ValidatePublishCertificate(PublishCertificateConfiguration publish, List<string> problems)
+    {
+        var path = publish.Path?.Replace('\\', '/');
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            problems.Add("keys.publishCertificate.path (--publish-certificate-path) is required: the repository path of the certificate file");
+        }
+        else if (path.StartsWith('/') || path.EndsWith('/') || path.Split('/').Any(part => part is "" or "." or ".." or ".git"))
+        {
+            problems.Add($"keys.publishCertificate.path (--publish-certificate-path) \"{publish.Path}\" must be a relative file path inside the repository (no /, ., .. or .git parts)");
+        }
+
+        if (publish.Branch is { } branch && (branch.Trim().Length == 0 || branch.Contains(' ', StringComparison.Ordinal) || branch.Contains("..", StringComparison.Ordinal) || branch.StartsWith("refs/", StringComparison.Ordinal)))
+        {
+            problems.Add($"keys.publishCertificate.branch (--publish-certificate-branch) \"{branch}\" is not a branch name (example: main)");
+        }
+
+        if (!CommitAuthor.TryParse(publish.Author, out _))
+        {
+            problems.Add($"keys.publishCertificate.author \"{publish.Author}\" is not \"Name <email>\"");
+        }
+
+        if (string.IsNullOrWhiteSpace(publish.Message))
+        {
+            problems.Add("keys.publishCertificate.message must not be empty");
         }
     }
 }

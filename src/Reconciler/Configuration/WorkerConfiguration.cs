@@ -69,6 +69,32 @@ public sealed class KeysConfiguration
 
     /// <summary>A key made before this time is too old: a new one is made at start.</summary>
     public DateTimeOffset? CutoffTime { get; set; }
+
+    /// <summary>run: commit the newest public certificate to the source repository (the closed loop); null: off.</summary>
+    public PublishCertificateConfiguration? PublishCertificate { get; set; }
+}
+
+/// <summary>
+/// Where the worker commits the newest sealing certificate after a key renewal, so a workflow watching
+/// that path (the reseal job) runs. Uses the source's URL and credentials. Public material only.
+/// </summary>
+public sealed class PublishCertificateConfiguration
+{
+    public const string DefaultAuthor = "gitops-secrets <gitops-secrets@localhost>";
+
+    public const string DefaultMessage = "Publish sealing certificate {key}";
+
+    /// <summary>Repository path of the PEM file, e.g. <c>keys/sealing-cert.pem</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The branch to commit to; default the source ref when it names a branch, else <c>main</c>.</summary>
+    public string? Branch { get; set; }
+
+    /// <summary>Commit author, <c>Name &lt;email&gt;</c>.</summary>
+    public string Author { get; set; } = DefaultAuthor;
+
+    /// <summary>Commit message template; <c>{key}</c> is the new key's short fingerprint.</summary>
+    public string Message { get; set; } = DefaultMessage;
 }
 
 /// <summary>One place Secrets go.</summary>

@@ -2,9 +2,81 @@ using LibGit2Sharp;
 
 namespace GitOpsSecrets.Git;
 
-/// <summary>Finds the work tree a path belongs to, for commands that commit what they changed there.</summary>
+/// <summary>
+/// Work trees for write-back: finding the one a path belongs to (commands that commit what they changed
+/// there), and keeping a private clone of a remote branch for the worker to commit to.
+/// </summary>
 public static class GitWorkTrees
 {
+    private const string RemoteName = "origin";
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A clean work tree on <paramref name="branch"/> at the remote's head: cloned into
+    /// <c>DIRECTORY/repo</c> the first time, fetched and hard-reset (untracked files removed) on later
+    /// calls, so a commit left behind by a failed push never reaches the remote later by accident.
+    /// Never point this at the sync engine's cache: it rewrites the tree freely.
+    /// </summary>
+    /// <returns>The work tree's root, ready for <see cref="IGitWriter"/> with remote <c>origin</c>.</returns>
+    public static async Task<string> CloneOrUpdateAsync(string url, string branch, string directory, GitAuth? auth, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        ArgumentException.ThrowIfNullOrWhiteSpace(branch);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var root = Path.GetFullPath(directory);
+        using var directoryLock = await CacheLock.AcquireAsync(Path.Combine(root, "lock"), LockTimeout, cancellationToken);
+        return await Task.Run(() => Update(url, branch, root, auth ?? GitAuth.None, cancellationToken), cancellationToken);
+    }
+
+    private static string Update(string url, string branch, string root, GitAuth auth, CancellationToken cancellationToken)
+    {
+        var workTree = Path.Combine(root, "repo");
+        var transport = GitTransport.Create(url, auth, root);
+        if (!Repository.IsValid(workTree))
+        {
+            if (Directory.Exists(workTree))
+            {
+                // A half-made first clone: it holds nothing we need.
+                Directory.Delete(workTree, recursive: true);
+            }
+
+            // Init rather than clone, so core.sshCommand is set before the first connection (see GitRepositoryCache).
+            Repository.Init(workTree);
+        }
+
+        using var repository = new Repository(workTree);
+        var remote = repository.Network.Remotes[RemoteName];
+        if (remote is null)
+        {
+            repository.Network.Remotes.Add(RemoteName, transport.Url);
+        }
+        else if (!string.Equals(remote.Url, transport.Url, StringComparison.Ordinal))
+        {
+            repository.Network.Remotes.Update(RemoteName, r => r.Url = transport.Url);
+        }
+
+        transport.ConfigureSsh(repository);
+        var tracking = $"refs/remotes/{RemoteName}/{branch}";
+        transport.Run(
+            "fetch",
+            () =>
+            {
+                Commands.Fetch(repository, RemoteName, [$"+refs/heads/{branch}:{tracking}"], transport.FetchOptions(cancellationToken), "gitops-secrets write-back fetch");
+                return true;
+            },
+            cancellationToken);
+        var head = (repository.Refs[tracking]?.ResolveToDirectReference()?.Target is { } target ? GitObjects.PeelToCommit(target) : null)
+            ?? throw new GitException($"branch {branch} is missing on {transport.Description}");
+
+        cancellationToken.ThrowIfCancellationRequested();
+        // Reset moves the checked-out branch to the remote head, dropping any local commit a failed push left.
+        var local = repository.Branches[branch] ?? repository.CreateBranch(branch, head);
+        Commands.Checkout(repository, local, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
+        repository.Reset(ResetMode.Hard, head);
+        repository.RemoveUntrackedFiles();
+        return Path.TrimEndingDirectorySeparator(repository.Info.WorkingDirectory);
+    }
+
     /// <summary>The root of the work tree holding <paramref name="path"/>, and its current branch (null when HEAD is detached).</summary>
     public static (string Root, string? Branch) Discover(string path)
     {

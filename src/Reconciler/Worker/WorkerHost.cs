@@ -74,6 +74,9 @@ public static class WorkerHost
         services.AddSingleton(new SyncSchedule(configuration.Source.Interval, settings.Jitter));
         services.AddSingleton(new RenewalSettings(configuration.Keys.RenewPeriod, configuration.Keys.CutoffTime));
         services.AddSingleton<KeyRenewer>();
+        services.AddSingleton(rooms.GetRequiredService<Git.IGitWriter>());
+        services.AddSingleton(rooms.GetRequiredService<Git.GitCacheLocation>());
+        services.TryAddSingleton<Publishing.CertificatePublisher>();
         services.AddSingleton<WorkerJobs>();
         services.TryAddSingleton<ISyncRunner, SyncRunner>();
         AddLeadership(services, configuration, options.Identity, rooms);

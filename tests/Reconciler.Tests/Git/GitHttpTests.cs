@@ -98,6 +98,22 @@ public sealed class GitHttpTests : IAsyncLifetime
         _remote.RemoteRef("main").ShouldBe(result.Commit);
     }
 
+    [Fact]
+    public async Task CloneOrUpdate_OverHttpWithToken_TheWriteBackClonePushes_TokenNeverStored()
+    {
+        _remote.Commit("first", "a.yaml", "a: 1\n");
+        var directory = _remote.Scratch("write-back");
+
+        var result = await GitWorkTreesTests.PublishFileAsync(Url, new GitAuth(TokenFile: TokenFile(Token)), directory, "cert.pem", "one\n");
+
+        result.Pushed.ShouldBeTrue();
+        _remote.RemoteRef("main").ShouldBe(result.Commit);
+        foreach (var file in Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Where(f => !f.Contains("/objects/", StringComparison.Ordinal)))
+        {
+            File.ReadAllText(file).ShouldNotContain(Token, customMessage: $"{file} holds the token");
+        }
+    }
+
     private string TokenFile(string content)
     {
         var path = Path.Combine(_remote.Scratch("secrets"), Guid.NewGuid().ToString("N")[..8]);

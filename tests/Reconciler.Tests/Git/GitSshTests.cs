@@ -74,6 +74,24 @@ public sealed class GitSshTests(SshServer server) : IClassFixture<SshServer>, ID
         File.ReadAllText(Path.Combine(clone, ".git", "config")).ShouldNotContain("sshCommand", Case.Insensitive, "the temporary ssh program is removed from the clone's config");
     }
 
+    [SshFact]
+    public async Task CloneOrUpdate_OverSsh_TheWriteBackClonePushesWithTheSameAuth()
+    {
+        _remote.Commit("first", "a.yaml", "a: 1\n");
+        var auth = new GitAuth(SshKeyFile: Server.AuthorizedKey, KnownHostsFile: Server.KnownHosts);
+        var directory = _remote.Scratch("write-back");
+
+        var first = await GitWorkTreesTests.PublishFileAsync(Server.UrlFor(_remote.BarePath), auth, directory, "cert.pem", "one\n");
+        GitCli.Run(_remote.AuthorPath, "pull", "--quiet", "--ff-only", "origin", "main");
+        var moved = _remote.Commit("meanwhile", "b.yaml", "b: 1\n");
+        var second = await GitWorkTreesTests.PublishFileAsync(Server.UrlFor(_remote.BarePath), auth, directory, "cert.pem", "two\n");
+
+        first.Pushed.ShouldBeTrue();
+        second.Pushed.ShouldBeTrue();
+        _remote.RemoteRef("main").ShouldBe(second.Commit);
+        _remote.RemoteRef("main~1").ShouldBe(moved, "the second publish fetched the moved branch first");
+    }
+
     private GitRepositoryCache Cache(GitAuth auth) =>
         new(Server.UrlFor(_remote.BarePath), "main", _remote.Scratch("cache-" + Guid.NewGuid().ToString("N")[..8]), auth);
 }

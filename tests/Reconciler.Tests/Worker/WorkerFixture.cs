@@ -143,6 +143,32 @@ public sealed class WorkerFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (for a signal, not a clock) until this many certificate publishing attempts have been recorded.</summary>
+    public async Task WaitForCertificatePublishesAsync(long count)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRecorded(long recorded)
+        {
+            if (recorded >= count)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        Status.CertificatePublishRecorded += OnRecorded;
+        try
+        {
+            if (Status.CertificatePublishes < count)
+            {
+                await done.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            }
+        }
+        finally
+        {
+            Status.CertificatePublishRecorded -= OnRecorded;
+        }
+    }
+
     /// <summary>A SealedSecret sealed to <paramref name="key"/> (the vector key when null) holding the planted value.</summary>
     public static SealedSecret Seal(string @namespace, string name, SealingKey? key = null, SealingScope scope = SealingScope.Strict, Action<Secret>? customize = null)
     {

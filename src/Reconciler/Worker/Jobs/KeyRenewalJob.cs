@@ -1,4 +1,5 @@
 using GitOpsSecrets.Worker.Leadership;
+using GitOpsSecrets.Worker.Publishing;
 using GitOpsSecrets.Worker.Scheduling;
 using GitOpsSecrets.Worker.Status;
 using Microsoft.Extensions.Logging;
@@ -7,15 +8,20 @@ using Quartz;
 namespace GitOpsSecrets.Worker.Jobs;
 
 /// <summary>
-/// Checks whether a new sealing key is due and adds one (leader only), then schedules the next check
-/// for when the next key will be due. A failure is retried a few minutes later.
+/// Checks whether a new sealing key is due and adds one (leader only), then, when the closed loop is on,
+/// makes sure the repository holds the newest certificate (at every check, so a publish missed by a
+/// crash or a failed push is caught up), and schedules the next check for when the next key will be
+/// due. A failure of either is retried a few minutes later.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class KeyRenewalJob(KeyRenewer renewer, ILeadership leadership, WorkerKeys keys, WorkerJobs jobs, WorkerStatus status, TimeProvider time, ILogger<KeyRenewalJob> logger) : IJob
+public sealed class KeyRenewalJob(KeyRenewer renewer, CertificatePublisher publisher, ILeadership leadership, WorkerKeys keys, WorkerJobs jobs, WorkerStatus status, TimeProvider time, ILogger<KeyRenewalJob> logger) : IJob
 {
     public static readonly JobKey Key = new("key-renewal", WorkerJobs.Group);
 
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(5);
+
+    /// <summary>A failed certificate push is retried sooner than the next renewal check.</summary>
+    public static readonly TimeSpan RetryAfterPublishFailure = TimeSpan.FromMinutes(2);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -37,6 +43,20 @@ public sealed class KeyRenewalJob(KeyRenewer renewer, ILeadership leadership, Wo
             }
 
             next = decision.NextCheck;
+            if (publisher.Enabled)
+            {
+                if (!decision.RenewNow)
+                {
+                    // Another replica may have added a key since this one last read the store.
+                    await keys.RefreshAsync(linked.Token);
+                }
+
+                if (await publisher.PublishAsync(keys.Ring, linked.Token) == CertificatePublishResult.Failed)
+                {
+                    var retry = time.GetUtcNow() + RetryAfterPublishFailure;
+                    next = next is { } due && due < retry ? due : retry;
+                }
+            }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {

@@ -19,6 +19,7 @@ public sealed class WorkerMetrics
     private readonly Dictionary<(string Target, string Result), long> _objects = [];
     private readonly Dictionary<string, long> _unsealErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Handler, string Method, int Code), long> _http = [];
+    private readonly Dictionary<string, long> _certificatePublishes = new(StringComparer.Ordinal);
     private double _durationSum;
     private long _durationCount;
     private long _unsealRequests;
@@ -67,6 +68,15 @@ public sealed class WorkerMetrics
         {
             ObserveDuration(duration);
             Increment(_syncs, "failed");
+        }
+    }
+
+    /// <summary>One attempt to publish the certificate: published, unchanged or failed.</summary>
+    public void RecordCertificatePublish(string result)
+    {
+        lock (_lock)
+        {
+            Increment(_certificatePublishes, result);
         }
     }
 
@@ -119,6 +129,15 @@ public sealed class WorkerMetrics
             {
                 writer.Sample("sealed_secrets_controller_unseal_errors_total", _unsealErrors.GetValueOrDefault(reason), ("reason", reason));
             }
+
+            writer.Family("gitops_secrets_certificate_publishes_total", "counter", "Attempts to commit the newest certificate to the repository, by result (published, unchanged, failed).");
+            foreach (var result in new[] { "published", "unchanged", "failed" })
+            {
+                writer.Sample("gitops_secrets_certificate_publishes_total", _certificatePublishes.GetValueOrDefault(result), ("result", result));
+            }
+
+            writer.Family("gitops_secrets_certificate_publish_failures_total", "counter", "Attempts to commit the newest certificate to the repository that failed (retried later).");
+            writer.Sample("gitops_secrets_certificate_publish_failures_total", _certificatePublishes.GetValueOrDefault("failed"));
 
             writer.Family("sealed_secrets_controller_http_requests_total", "counter", "HTTP requests served, by handler, method and status code.");
             foreach (var ((handler, method, code), count) in _http.OrderBy(p => p.Key.Handler, StringComparer.Ordinal).ThenBy(p => p.Key.Method, StringComparer.Ordinal).ThenBy(p => p.Key.Code))

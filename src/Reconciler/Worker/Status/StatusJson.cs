@@ -35,6 +35,16 @@ public static class StatusJson
             ["lastSuccessAt"] = Time(status.LastSuccessAt),
             ["nextSyncAt"] = Time(status.NextSyncAt),
             ["nextKeyRenewalAt"] = Time(status.NextKeyRenewalAt),
+            ["certificatePublish"] = status.CertificatePublish is not { } publish ? null : new JsonObject
+            {
+                ["at"] = Time(publish.At),
+                ["result"] = publish.Result,
+                ["key"] = publish.Key,
+                ["path"] = publish.Path,
+                ["branch"] = publish.Branch,
+                ["commit"] = publish.Commit,
+                ["error"] = publish.Error,
+            },
             ["targets"] = new JsonArray(status.Targets.Select(t => (JsonNode?)new JsonObject
             {
                 ["name"] = t.Name,

@@ -26,13 +26,24 @@ public sealed record SyncStatus(
     IReadOnlyList<string> Errors,
     IReadOnlyList<string> Warnings);
 
+/// <summary>The last attempt to publish the sealing certificate to the repository (the closed loop).</summary>
+public sealed record CertificatePublishStatus(
+    DateTimeOffset At,
+    string Result,
+    string Key,
+    string Path,
+    string Branch,
+    string? Commit,
+    string? Error);
+
 /// <summary>A consistent copy of the worker's status.</summary>
 public sealed record StatusSnapshot(
     SyncStatus? LastSync,
     DateTimeOffset? LastSuccessAt,
     DateTimeOffset? NextSyncAt,
     DateTimeOffset? NextKeyRenewalAt,
-    IReadOnlyList<TargetStatus> Targets);
+    IReadOnlyList<TargetStatus> Targets,
+    CertificatePublishStatus? CertificatePublish = null);
 
 /// <summary>
 /// The worker's memory of its syncs, updated after every run and served by <c>/status</c>. Holds
@@ -46,8 +57,10 @@ public sealed class WorkerStatus
     private DateTimeOffset? _lastSuccessAt;
     private DateTimeOffset? _nextSyncAt;
     private DateTimeOffset? _nextKeyRenewalAt;
+    private CertificatePublishStatus? _certificatePublish;
     private volatile bool _firstSyncAttempted;
     private long _syncs;
+    private long _certificatePublishes;
 
     /// <summary>Raised after each sync is recorded, with the number recorded so far.</summary>
     public event Action<long>? SyncRecorded;
@@ -104,6 +117,22 @@ public sealed class WorkerStatus
         SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
     }
 
+    /// <summary>Raised after each certificate publishing attempt, with the number recorded so far.</summary>
+    public event Action<long>? CertificatePublishRecorded;
+
+    public void RecordCertificatePublish(CertificatePublishStatus attempt)
+    {
+        lock (_lock)
+        {
+            _certificatePublish = attempt;
+        }
+
+        CertificatePublishRecorded?.Invoke(Interlocked.Increment(ref _certificatePublishes));
+    }
+
+    /// <summary>Certificate publishing attempts since the worker started.</summary>
+    public long CertificatePublishes => Interlocked.Read(ref _certificatePublishes);
+
     public void SetNextSync(DateTimeOffset? at)
     {
         lock (_lock)
@@ -124,7 +153,7 @@ public sealed class WorkerStatus
     {
         lock (_lock)
         {
-            return new StatusSnapshot(_lastSync, _lastSuccessAt, _nextSyncAt, _nextKeyRenewalAt, _targets.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList());
+            return new StatusSnapshot(_lastSync, _lastSuccessAt, _nextSyncAt, _nextKeyRenewalAt, _targets.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(), _certificatePublish);
         }
     }
 }
