@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
 
 namespace GitOpsSecrets.Cli;
@@ -68,16 +69,10 @@ public sealed partial class WriteBackOptions(string defaultMessage)
     public static string Render(string template, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
 
-    private static (string Name, string Email) ParseAuthor(string author)
-    {
-        var match = AuthorPattern().Match(author);
-        return match.Success
-            ? (match.Groups[1].Value.Trim(), match.Groups[2].Value.Trim())
+    private static (string Name, string Email) ParseAuthor(string author) =>
+        CommitAuthor.TryParse(author, out var parsed)
+            ? (parsed.Name, parsed.Email)
             : throw new UsageException($"--author: \"{author}\" is not \"Name <email>\"");
-    }
-
-    [GeneratedRegex(@"^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")]
-    private static partial Regex AuthorPattern();
 
     [GeneratedRegex(@"\{([a-z]+)\}")]
     private static partial Regex Placeholder();
