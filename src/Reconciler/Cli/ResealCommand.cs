@@ -1,12 +1,12 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
-using GitOpsSecrets.Kubernetes;
 
 namespace GitOpsSecrets.Cli;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using k8s.Autorest;
 using GitOpsSecrets.Targets;
+using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Kubernetes;

@@ -2,12 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Tests.KubeApiServer;
+using GitOpsSecrets.Tests.TestSupport;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
-using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.KubeApiServerTests;
 

@@ -1,10 +1,10 @@
-using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
-using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
+using GitOpsSecrets.Tests.TestSupport;
 using GitOpsSecrets.Worker.Leadership;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using GitOpsSecrets.Tests.TestSupport;
+using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
+using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
 
 namespace GitOpsSecrets.Tests.Worker;
 
