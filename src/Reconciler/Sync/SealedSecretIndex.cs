@@ -44,11 +44,15 @@ public sealed class SealedSecretIndex
 
         if (Commit is null || changedPaths is null)
         {
+            // A full read parses every file: on all cores, since files are independent.
             _files.Clear();
-            foreach (var path in EnumerateManifests(snapshot.Root))
+            var read = EnumerateManifests(snapshot.Root).AsParallel().AsOrdered().Select(path => (Path: path, File: Read(snapshot.Root, path))).ToList();
+            foreach (var (path, file) in read)
             {
-                ReadInto(snapshot.Root, path);
+                _files[path] = file;
             }
+
+            FilesReadLastUpdate = read.Count;
         }
         else
         {
@@ -57,7 +61,8 @@ public sealed class SealedSecretIndex
                 _files.Remove(path);
                 if (File.Exists(Path.Combine(snapshot.Root, path)))
                 {
-                    ReadInto(snapshot.Root, path);
+                    _files[path] = Read(snapshot.Root, path);
+                    FilesReadLastUpdate++;
                 }
             }
         }
@@ -109,9 +114,8 @@ public sealed class SealedSecretIndex
         }
     }
 
-    private void ReadInto(string root, string path)
+    private static IndexedFile Read(string root, string path)
     {
-        FilesReadLastUpdate++;
         var secrets = new List<DesiredSecret>();
         var errors = new List<DiscoveryError>();
         IReadOnlyList<ManifestDocument> documents;
@@ -122,14 +126,12 @@ public sealed class SealedSecretIndex
         catch (ManifestException e)
         {
             errors.Add(new DiscoveryError(path, e.Location ?? new SourceLocation(path, 0, 0), e.Message));
-            _files[path] = new IndexedFile(secrets, errors);
-            return;
+            return new IndexedFile(secrets, errors);
         }
         catch (IOException e)
         {
             errors.Add(new DiscoveryError(path, new SourceLocation(path, 0, 0), $"{path}: {e.Message}"));
-            _files[path] = new IndexedFile(secrets, errors);
-            return;
+            return new IndexedFile(secrets, errors);
         }
 
         foreach (var document in documents.Where(SealedSecretManifest.IsSealedSecret))
@@ -157,7 +159,7 @@ public sealed class SealedSecretIndex
             }
         }
 
-        _files[path] = new IndexedFile(secrets, errors);
+        return new IndexedFile(secrets, errors);
     }
 
     /// <summary>The identity of a document that failed validation, when it can be read, so its Secret stays untouched.</summary>

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Collections.Concurrent;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
@@ -71,6 +72,7 @@ public sealed class SyncEngine
     private async Task<SyncReport> RunAsync(bool dryRun, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        var phases = new PhaseTimes(_time);
         var rsaBefore = _counters.RsaPrivateOperations;
         var warnings = new List<string>();
         SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors) =>
@@ -88,8 +90,10 @@ public sealed class SyncEngine
         }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
+        phases.Mark("fetch");
         var changedPaths = _index.Commit is { } previous && previous != snapshot.Commit ? _source.ChangedPaths(previous, snapshot.Commit) : null;
         _index.Update(snapshot, changedPaths);
+        phases.Mark("index");
 
         KeyLoadResult keyLoad;
         try
@@ -108,14 +112,17 @@ public sealed class SyncEngine
             warnings.Add($"no private key in {_keys.Description}: nothing can be decrypted");
         }
 
+        phases.Mark("keys");
         var plans = new List<TargetPlan>();
         foreach (var target in _targets)
         {
             plans.Add(await ObserveAsync(target, cancellationToken));
         }
 
+        phases.Mark("observe and plan");
         var opener = new Opener(_unsealer, ring);
         await DecideAndWriteAsync(plans, opener, snapshot.Revision, dryRun, progress, cancellationToken);
+        phases.Mark("decrypt and write");
         if (!dryRun)
         {
             foreach (var plan in plans)
@@ -133,6 +140,8 @@ public sealed class SyncEngine
             RememberNamespaces(plan);
         }
 
+        phases.Mark("prune");
+        _logger.LogDebug("Sync phases: {Phases}", phases);
         var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []);
         _logger.LogInformation(
             "Sync of {Revision} {Mode}: {Changes} change(s), {Failures} failure(s), {Rsa} RSA operation(s), {Files} file(s) read",
@@ -190,6 +199,10 @@ public sealed class SyncEngine
         return plan;
     }
 
+    /// <summary>
+    /// Decrypts on every core and writes through a separate pool: decryption (CPU) never waits behind a
+    /// slow write (an fsync, an API round trip), and at most a bounded queue of opened Secrets is held.
+    /// </summary>
     private async Task DecideAndWriteAsync(List<TargetPlan> plans, Opener opener, string revision, bool dryRun, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var work = plans.Where(p => p.Error is null).SelectMany(p => p.ToOpen.Select(d => (Plan: p, Desired: d))).ToList();
@@ -199,20 +212,59 @@ public sealed class SyncEngine
         }
 
         var done = 0;
-        var parallelism = Math.Max(1, _options.DecryptParallelism) + (dryRun ? 0 : Math.Max(0, _options.WriteParallelism));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        void Record(TargetPlan plan, ObjectResult result)
         {
-            var result = await DecideAndWriteOneAsync(item.Plan, item.Desired, opener, revision, dryRun, ct);
-            lock (item.Plan)
+            lock (plan)
             {
-                item.Plan.Results.Add(result);
+                plan.Results.Add(result);
             }
 
             progress?.Report(new SyncProgress(dryRun ? "planned" : "applied", Interlocked.Increment(ref done), work.Count));
-        });
+        }
+
+        var writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(64) { SingleWriter = false, SingleReader = false });
+        var writers = Enumerable.Range(0, dryRun ? 0 : Math.Max(1, _options.WriteParallelism)).Select(_ => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var write in writes.Reader.ReadAllAsync(cancellationToken))
+                    {
+                        Record(write.Plan, await WriteOneAsync(write, revision, cancellationToken));
+                    }
+                }
+                catch (Exception e)
+                {
+                    // A writer that stops must not leave the decryptors blocked on a full queue.
+                    writes.Writer.TryComplete(e);
+                    throw;
+                }
+            },
+            cancellationToken)).ToList();
+        try
+        {
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.DecryptParallelism), CancellationToken = cancellationToken }, async (item, ct) =>
+            {
+                var (write, result) = await DecideOneAsync(item.Plan, item.Desired, opener, dryRun, ct);
+                if (write is not null)
+                {
+                    await writes.Writer.WriteAsync(write, ct);
+                }
+                else
+                {
+                    Record(item.Plan, result);
+                }
+            });
+        }
+        finally
+        {
+            writes.Writer.Complete();
+            await Task.WhenAll(writers);
+        }
     }
 
-    private async Task<ObjectResult> DecideAndWriteOneAsync(TargetPlan plan, DesiredSecret desired, Opener opener, string revision, bool dryRun, CancellationToken cancellationToken)
+    /// <summary>Opens and validates one Secret and decides how to write it; null write: the result is final.</summary>
+    private async Task<(PendingWrite? Write, ObjectResult Result)> DecideOneAsync(TargetPlan plan, DesiredSecret desired, Opener opener, bool dryRun, CancellationToken cancellationToken)
     {
         var unsealed = opener.Open(desired);
         if (unsealed.Secret is not { } secret)
@@ -223,32 +275,33 @@ public sealed class SyncEngine
                 await RecordEventAsync(plan, desired.Id, SecretEvent.UnsealFailed(unsealed.Error ?? "unknown error"), cancellationToken);
             }
 
-            return new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}");
+            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}"));
         }
 
         var problems = SecretValidator.Validate(secret);
         if (problems.Count > 0)
         {
             plan.Protect(desired.Id);
-            return new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: the unsealed Secret is invalid: {string.Join("; ", problems)}");
+            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: the unsealed Secret is invalid: {string.Join("; ", problems)}"));
         }
 
         var (mode, result) = Planner.Decide(desired, secret, plan.ObservedById.GetValueOrDefault(desired.Id));
         if (mode is not { } writeMode)
         {
             plan.Protect(desired.Id);
-            return result;
+            return (null, result);
         }
 
-        if (dryRun)
-        {
-            return result;
-        }
+        return dryRun ? (null, result) : (new PendingWrite(plan, desired, secret, writeMode, result), result);
+    }
 
+    private async Task<ObjectResult> WriteOneAsync(PendingWrite write, string revision, CancellationToken cancellationToken)
+    {
+        var (plan, desired, secret, mode, result) = write;
         var stamp = new AppliedStamp(desired.SealedHash, SecretHashes.DataHash(secret.Data), desired.Source, revision);
         try
         {
-            await plan.Target.Target.WriteAsync(new SecretWrite(secret, stamp, writeMode), cancellationToken);
+            await plan.Target.Target.WriteAsync(new SecretWrite(secret, stamp, mode), cancellationToken);
             _logger.LogInformation("{Kind} {Secret} in {Target} from {Source}: {Diff}", result.Kind, desired.Id, plan.Target.Name, desired.Source, result.Diff);
             return result;
         }
@@ -259,6 +312,9 @@ public sealed class SyncEngine
             return result with { Kind = ChangeKind.Failed, Message = $"writing to {plan.Target.Name} failed: {e.Message}" };
         }
     }
+
+    /// <summary>An opened Secret waiting for a writer: held in memory only until it is written.</summary>
+    private sealed record PendingWrite(TargetPlan Plan, DesiredSecret Desired, Secret Secret, WriteMode Mode, ObjectResult Result);
 
     private async Task PruneAsync(TargetPlan plan, bool dryRun, CancellationToken cancellationToken)
     {
@@ -401,4 +457,21 @@ public sealed class SyncEngine
             Target.Prune ? PruneSuspended : null,
             Error);
     }
+}
+
+/// <summary>Where a sync's time went, for <c>--verbose</c> and the benchmarks: each phase's milliseconds since the one before.</summary>
+internal sealed class PhaseTimes(TimeProvider time)
+{
+    private readonly List<(string Phase, TimeSpan Took)> _phases = [];
+    private long _last = time.GetTimestamp();
+
+    public void Mark(string phase)
+    {
+        var now = time.GetTimestamp();
+        _phases.Add((phase, time.GetElapsedTime(_last, now)));
+        _last = now;
+    }
+
+    public override string ToString() =>
+        string.Join(", ", _phases.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Phase} {p.Took.TotalMilliseconds:F0} ms")));
 }
