@@ -81,7 +81,7 @@ public sealed partial class WorkerEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_YamlBody_200_Unparseable_400()
+    public async Task Verify_YamlBody_200_Unparseable_500AsBitnami()
     {
         var yaml = ManifestWriter.ToYaml(JsonNode.Parse(Vectors.Text("sealedsecret-namespace-wide.json"))!);
 
@@ -89,7 +89,7 @@ public sealed partial class WorkerEndpointTests : IAsyncLifetime
         var garbage = await PostAsync("/v1/verify", "kind: [unclosed");
 
         ok.StatusCode.ShouldBe(HttpStatusCode.OK);
-        garbage.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        garbage.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed partial class WorkerEndpointTests : IAsyncLifetime
         }
 
         codes.ShouldContain(HttpStatusCode.TooManyRequests, string.Join(", ", codes));
-        codes[0].ShouldBe(HttpStatusCode.BadRequest, "the first request is within the burst");
+        codes[0].ShouldBe(HttpStatusCode.InternalServerError, "the first request is within the burst");
     }
 
     [Fact]

@@ -146,7 +146,10 @@ public static class WorkerEndpoints
         return Results.Text(ManifestWriter.ToJson(new JsonObject { ["triggered"] = true }), "application/json");
     }
 
-    /// <summary>The posted SealedSecret, or the response for a body that is not one (400, 413).</summary>
+    /// <summary>
+    /// The posted SealedSecret, or the response for a body that is not one: 500 with the decoding error, as
+    /// Bitnami's controller answers (kubeseal --validate prints it), and 413 for an oversized body.
+    /// </summary>
     private static async Task<(SealedSecret? SealedSecret, IResult? Error)> ReadAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
@@ -168,7 +171,7 @@ public static class WorkerEndpoints
         }
         catch (InputException e)
         {
-            return (null, Results.Text($"error decoding sealed secret: {e.Message}\n", statusCode: StatusCodes.Status400BadRequest));
+            return (null, Results.Text($"error decoding sealed secret: {e.Message}\n", statusCode: StatusCodes.Status500InternalServerError));
         }
     }
 }
