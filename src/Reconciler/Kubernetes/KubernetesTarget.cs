@@ -30,6 +30,9 @@ public sealed record KubernetesTargetOptions
 /// </summary>
 public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
 {
+    /// <summary>Above this many unlabelled wanted Secrets in one namespace, one LIST replaces the GETs.</summary>
+    private const int GetsBeforeList = 8;
+
     public const string FieldManager = "gitops-secrets";
 
     private readonly IKubernetes _client;
@@ -72,12 +75,10 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
             }
 
             var listed = secrets.Select(s => new SecretId(s.Metadata.NamespaceProperty, s.Metadata.Name)).ToHashSet();
-            foreach (var id in wanted.Where(id => !listed.Contains(id) && (namespaces is null || namespaces.Contains(id.Namespace))).Distinct())
+            var unlisted = wanted.Where(id => !listed.Contains(id) && (namespaces is null || namespaces.Contains(id.Namespace))).Distinct();
+            foreach (var inNamespace in unlisted.GroupBy(id => id.Namespace).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                if (await ReadAsync(id, cancellationToken) is { } existing)
-                {
-                    secrets.Add(existing);
-                }
+                secrets.AddRange(await ReadUnlabelledAsync(inNamespace.Key, inNamespace.ToHashSet(), cancellationToken));
             }
         }
         catch (HttpOperationException e)
@@ -86,6 +87,31 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
         }
 
         return secrets.Select(SecretObjects.Observe).ToList();
+    }
+
+    /// <summary>
+    /// Wanted Secrets that do not carry our label: a pre-existing Secret may only be taken over when it
+    /// asks to be, so each must be seen before the first write. A few are read one by one; many (a first
+    /// sync into a populated cluster) with one unfiltered LIST of their namespace instead of a GET each.
+    /// </summary>
+    private async Task<IEnumerable<V1Secret>> ReadUnlabelledAsync(string @namespace, HashSet<SecretId> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count > GetsBeforeList)
+        {
+            var list = await _api.CallAsync($"listing Secrets in namespace {@namespace}", ct => _client.CoreV1.ListNamespacedSecretAsync(@namespace, cancellationToken: ct), cancellationToken);
+            return list.Items.Where(s => ids.Contains(new SecretId(@namespace, s.Metadata.Name)));
+        }
+
+        var found = new List<V1Secret>();
+        foreach (var id in ids.OrderBy(id => id.Name, StringComparer.Ordinal))
+        {
+            if (await ReadAsync(id, cancellationToken) is { } existing)
+            {
+                found.Add(existing);
+            }
+        }
+
+        return found;
     }
 
     public async Task WriteAsync(SecretWrite write, CancellationToken cancellationToken)

@@ -168,6 +168,26 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_ManySecretsInANamespaceOnFirstSight_OneListInsteadOfAGetEach_StillLeavesTheirsAlone()
+    {
+        _fixture.Server.SeedSecret("payments", "db", Values(("password", "theirs")));
+        _fixture.Server.SeedSecret("payments", "unrelated", Values(("x", "y")));
+        _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", Planted)));
+        for (var i = 0; i < 12; i++)
+        {
+            _fixture.Write($"apps/app-{i}.yaml", "payments", $"app-{i}", Values(("token", $"t{i}")));
+        }
+
+        var report = await _fixture.SyncAsync();
+
+        report.Targets.Single().Count(ChangeKind.Create).ShouldBe(12);
+        report.Targets.Single().Objects.Single(o => o.Id == Db).Kind.ShouldBe(ChangeKind.Skipped);
+        _fixture.Text(Db)!["password"].ShouldBe("theirs");
+        _fixture.Server.Requests.Count("get", "secrets").ShouldBe(0);
+        _fixture.Server.Requests.All.Count(r => r.Verb == "list" && r.ResourcePlural == "secrets" && r.QueryValue("labelSelector") is null).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Sync_ImmutableSecretWithChangedData_FailsClearly_AndRecreatesWhenOptedIn()
     {
         _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", "one")), s => s.Immutable = true);
