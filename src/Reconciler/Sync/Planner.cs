@@ -30,7 +30,10 @@ public static class Planner
             : new ObjectResult(ChangeKind.Skipped, desired.Id, desired.Source, null,
                 targetKind == "kubernetes"
                     ? $"Secret {desired.Id} already exists and is not managed by gitops-secrets; left alone (annotate it {ManagedMetadata.BitnamiManagedAnnotation}: \"true\" to let us replace it, or {ManagedMetadata.BitnamiPatchAnnotation}: \"true\" to merge into it)"
-                    : $"{desired.Id} already exists in the target and is not managed by gitops-secrets (we did not write it); left alone");
+                    : $"{desired.Id} already exists in the target and is not managed by gitops-secrets (we did not write it); left alone")
+            {
+                Reason = FailureReason.Unmanaged,
+            };
 
     /// <summary>The write for an opened Secret, or why it cannot be made.</summary>
     public static (WriteMode? Mode, ObjectResult Result) Decide(DesiredSecret desired, Secret secret, ObservedSecret? observed)
@@ -55,7 +58,10 @@ public static class Planner
             {
                 var why = observed.Type != secret.Type ? $"its type changes ({observed.Type} → {secret.Type})" : "it is immutable and its data changed";
                 return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, diff,
-                    $"Secret {desired.Id} cannot be updated in place: {why}; annotate the SealedSecret with {RecreateImmutableAnnotation}: \"true\" to delete and recreate it"));
+                    $"Secret {desired.Id} cannot be updated in place: {why}; annotate the SealedSecret with {RecreateImmutableAnnotation}: \"true\" to delete and recreate it")
+                {
+                    Reason = FailureReason.Update,
+                });
             }
 
             return (WriteMode.Recreate, new ObjectResult(ChangeKind.Update, desired.Id, desired.Source, diff, "deleted and recreated (immutable)"));

@@ -275,14 +275,14 @@ public sealed class SyncEngine
                 await RecordEventAsync(plan, desired.Id, SecretEvent.UnsealFailed(unsealed.Error ?? "unknown error"), cancellationToken);
             }
 
-            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}"));
+            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}") { Reason = FailureReason.Unseal });
         }
 
         var problems = SecretValidator.Validate(secret);
         if (problems.Count > 0)
         {
             plan.Protect(desired.Id);
-            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: the unsealed Secret is invalid: {string.Join("; ", problems)}"));
+            return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: the unsealed Secret is invalid: {string.Join("; ", problems)}") { Reason = FailureReason.Unseal });
         }
 
         var (mode, result) = Planner.Decide(desired, secret, plan.ObservedById.GetValueOrDefault(desired.Id));
@@ -309,7 +309,7 @@ public sealed class SyncEngine
         {
             plan.Protect(desired.Id);
             _logger.LogWarning("Writing {Secret} to {Target} failed: {Error}", desired.Id, plan.Target.Name, e.Message);
-            return result with { Kind = ChangeKind.Failed, Message = $"writing to {plan.Target.Name} failed: {e.Message}" };
+            return result with { Kind = ChangeKind.Failed, Message = $"writing to {plan.Target.Name} failed: {e.Message}", Reason = FailureReason.Update };
         }
     }
 
@@ -344,7 +344,7 @@ public sealed class SyncEngine
                 }
                 catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
                 {
-                    result = result with { Kind = ChangeKind.Failed, Message = $"deleting from {plan.Target.Name} failed: {e.Message}" };
+                    result = result with { Kind = ChangeKind.Failed, Message = $"deleting from {plan.Target.Name} failed: {e.Message}", Reason = FailureReason.Update };
                 }
             }
 
@@ -422,12 +422,12 @@ public sealed class SyncEngine
             if (error.Id is { } id)
             {
                 Protect(id);
-                Results.Add(new ObjectResult(ChangeKind.Failed, id, error.Path, null, error.Message));
+                Results.Add(new ObjectResult(ChangeKind.Failed, id, error.Path, null, error.Message) { Reason = FailureReason.Parse });
             }
             else
             {
                 PruneSuspended ??= $"{error.Path} could not be read, so Secrets that may come from it are not deleted";
-                Results.Add(new ObjectResult(ChangeKind.Failed, new SecretId(string.Empty, string.Empty), error.Path, null, error.Message));
+                Results.Add(new ObjectResult(ChangeKind.Failed, new SecretId(string.Empty, string.Empty), error.Path, null, error.Message) { Reason = FailureReason.Parse });
             }
         }
 
@@ -439,7 +439,10 @@ public sealed class SyncEngine
                 var places = string.Join(" and ", group.Select(d => d.Location.ToString()));
                 Protect(group.Key);
                 Results.Add(new ObjectResult(ChangeKind.Failed, group.Key, string.Join(", ", group.Select(d => d.Source)), null,
-                    $"SealedSecret {group.Key} is defined in more than one place: {places}; none of them is applied"));
+                    $"SealedSecret {group.Key} is defined in more than one place: {places}; none of them is applied")
+                {
+                    Reason = FailureReason.Parse,
+                });
                 Desired.RemoveAll(d => d.Id == group.Key);
             }
         }

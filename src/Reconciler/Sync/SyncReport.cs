@@ -17,10 +17,29 @@ public enum ChangeKind
     Failed,
 }
 
+/// <summary>Why a Secret was not made: the categories of Bitnami's <c>unseal_errors_total{reason}</c>.</summary>
+public enum FailureReason
+{
+    /// <summary>The manifest could not be read, or the SealedSecret is malformed or defined twice.</summary>
+    Parse,
+
+    /// <summary>A value did not open with any key, or the opened Secret is invalid.</summary>
+    Unseal,
+
+    /// <summary>The target refused or failed the write or delete.</summary>
+    Update,
+
+    /// <summary>The Secret exists and is not ours to change.</summary>
+    Unmanaged,
+}
+
 /// <summary>The outcome for one Secret: what was (or would be) done, from where, and the diff by key name.</summary>
 public sealed record ObjectResult(ChangeKind Kind, SecretId Id, string? Source, SecretDiff? Diff, string? Message)
 {
     public bool Changes => Kind is ChangeKind.Create or ChangeKind.Update or ChangeKind.Delete;
+
+    /// <summary>Set for <see cref="ChangeKind.Failed"/> and <see cref="ChangeKind.Skipped"/> results.</summary>
+    public FailureReason? Reason { get; init; }
 }
 
 /// <summary>One target's part of a sync.</summary>

@@ -134,6 +134,7 @@ public sealed class SyncEngineTests : IDisposable
         failed.Count.ShouldBe(1);
         failed[0].Message!.ShouldContain("apps/db.yaml");
         failed[0].Message!.ShouldContain("no key could decrypt secret (password)");
+        failed[0].Reason.ShouldBe(FailureReason.Unseal);
         _fixture.Text(Db, "password").ShouldBe("p1", "the Secret made from the failing document must stay as it was, not be pruned");
         _fixture.Text(Api, "token").ShouldBe("t2");
         target.Objects.ShouldNotContain(o => o.Kind == ChangeKind.Delete, "a Secret whose document failed is never pruned");
@@ -158,7 +159,7 @@ public sealed class SyncEngineTests : IDisposable
         target.PruneSuspended.ShouldNotBeNull();
         target.PruneSuspended.ShouldContain("apps/api.yaml");
         _fixture.Target.Secrets.ContainsKey(Api).ShouldBeTrue("nothing may be deleted while a file under the target's paths cannot be parsed");
-        target.Objects.ShouldContain(o => o.Kind == ChangeKind.Failed && o.Message!.Contains("apps/api.yaml"));
+        target.Objects.ShouldContain(o => o.Kind == ChangeKind.Failed && o.Message!.Contains("apps/api.yaml") && o.Reason == FailureReason.Parse);
     }
 
     [Fact]
@@ -173,6 +174,7 @@ public sealed class SyncEngineTests : IDisposable
         failure.Kind.ShouldBe(ChangeKind.Failed);
         failure.Message!.ShouldContain("apps/db.yaml");
         failure.Message!.ShouldContain("other/db-copy.yaml");
+        failure.Reason.ShouldBe(FailureReason.Parse);
         _fixture.Target.Secrets.ShouldBeEmpty();
         report.RsaOperations.ShouldBe(0);
     }
@@ -245,6 +247,7 @@ public sealed class SyncEngineTests : IDisposable
         var skipped = report.Targets.Single().Objects.Single(o => o.Id == Db);
         skipped.Kind.ShouldBe(ChangeKind.Skipped);
         skipped.Message!.ShouldContain("not managed by gitops-secrets");
+        skipped.Reason.ShouldBe(FailureReason.Unmanaged);
         _fixture.Target.Secrets[Db].Data.Keys.ShouldBe(["x"]);
         report.RsaOperations.ShouldBe(0);
     }
@@ -258,7 +261,9 @@ public sealed class SyncEngineTests : IDisposable
 
         var report = await _fixture.SyncAsync();
 
-        report.Targets.Single().Objects.Single(o => o.Id == Db).Kind.ShouldBe(ChangeKind.Failed);
+        var failed = report.Targets.Single().Objects.Single(o => o.Id == Db);
+        failed.Kind.ShouldBe(ChangeKind.Failed);
+        failed.Reason.ShouldBe(FailureReason.Update);
         _fixture.Target.Secrets.Keys.ShouldBe([Api]);
         GitOpsSecrets.Cli.SyncCommand.ExitCodeOf(report, plan: false).ShouldBe(GitOpsSecrets.Cli.ExitCodes.PartialFailure);
     }

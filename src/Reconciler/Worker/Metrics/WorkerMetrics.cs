@@ -175,16 +175,14 @@ public static class UnsealErrorReason
 {
     public static readonly IReadOnlyList<string> All = ["unseal", "update", "unmanaged", "fetch", "parse"];
 
-    /// <summary>
-    /// The engine reports a failure as a kind plus a message; the messages it writes for failed writes
-    /// and deletes, and for SealedSecrets that did not open, have fixed shapes (see SyncEngine).
-    /// </summary>
-    public static string? Of(ObjectResult result) => result.Kind switch
-    {
-        ChangeKind.Skipped => "unmanaged",
-        ChangeKind.Failed when result.Message is { } m && (m.StartsWith("writing to ", StringComparison.Ordinal) || m.StartsWith("deleting from ", StringComparison.Ordinal)) => "update",
-        ChangeKind.Failed when result.Message is { } m && m.Contains(": SealedSecret ", StringComparison.Ordinal) => "unseal",
-        ChangeKind.Failed => "parse",
-        _ => null,
-    };
+    /// <summary>The metric's reason label for a failed or skipped result, from the reason the engine recorded.</summary>
+    public static string? Of(ObjectResult result) => result.Kind is ChangeKind.Failed or ChangeKind.Skipped
+        ? result.Reason switch
+        {
+            FailureReason.Unseal => "unseal",
+            FailureReason.Update => "update",
+            FailureReason.Unmanaged => "unmanaged",
+            _ => "parse",
+        }
+        : null;
 }
