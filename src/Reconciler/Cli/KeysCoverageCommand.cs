@@ -21,7 +21,7 @@ public sealed class KeysCoverageCommand(CliHost host, SharedOptions shared) : Cl
     private readonly Option<string[]> _keys = shared.Keys();
     private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
     private readonly Option<string[]> _certs = new("--cert") { Description = "Certificate file(s) of keys (no private key: the annotation decides) (repeatable, comma-separated)" };
-    private readonly Option<string> _format = new("--format", "-o") { Description = "Report format: text or json", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private readonly Option<string> _format = shared.ReportFormat("--format");
 
     public override Command Build()
     {
@@ -35,19 +35,14 @@ public sealed class KeysCoverageCommand(CliHost host, SharedOptions shared) : Cl
 
     private KeysCoverageArguments Parse(ParseResult parse)
     {
-        var format = parse.GetValue(_format);
-        if (format is not ("text" or "json"))
-        {
-            throw new UsageException($"--format: \"{format}\" is not text or json");
-        }
-
+        var json = SharedOptions.IsJson(parse, _format);
         var keys = SharedOptions.SplitList((parse.GetValue(_keys) ?? []).Concat(parse.GetValue(_recoveryKeys) ?? []).Concat(parse.GetValue(_certs) ?? []));
         if (keys.Count == 0)
         {
             throw new UsageException("give the keys to account for: --keys DIR, --recovery-private-key FILE or --cert FILE");
         }
 
-        return new KeysCoverageArguments(parse.GetValue(_paths) is { Length: > 0 } paths ? paths : ["."], keys, format == "json");
+        return new KeysCoverageArguments(parse.GetValue(_paths) is { Length: > 0 } paths ? paths : ["."], keys, json);
     }
 
     private async Task<int> RunAsync(KeysCoverageArguments args, IServiceProvider services, CancellationToken cancellationToken)

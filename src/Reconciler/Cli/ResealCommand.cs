@@ -43,7 +43,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
     private readonly Option<string?> _context = new("--context") { Description = "Kubeconfig context for the API proxy" };
     private readonly Option<bool> _check = new("--check") { Description = "Rewrite nothing; list what is sealed to an older key and exit 6 if anything is" };
     private readonly WriteBackOptions _writeBack = new("Reseal {secrets} SealedSecret(s) in {files} file(s) to key {key}");
-    private readonly Option<string> _format = new("--format", "-o") { Description = "Report format: text or json", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private readonly Option<string> _format = shared.ReportFormat("--format");
 
     public override Command Build()
     {
@@ -62,12 +62,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
 
     private ResealArguments Parse(ParseResult parse)
     {
-        var format = parse.GetValue(_format);
-        if (format is not ("text" or "json"))
-        {
-            throw new UsageException($"--format: \"{format}\" is not text or json");
-        }
-
+        var json = SharedOptions.IsJson(parse, _format);
         var keys = SharedOptions.SplitList((parse.GetValue(_keys) ?? []).Concat(parse.GetValue(_recoveryKeys) ?? []));
         var url = parse.GetValue(_controllerUrl);
         var proxyFlags = new[] { parse.GetValue(_controllerName), parse.GetValue(_controllerNamespace), parse.GetValue(_kubeconfig), parse.GetValue(_context) }.Any(v => v is not null);
@@ -93,7 +88,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             parse.GetValue(_context),
             keys.Count == 0 && url is null,
             parse.GetValue(_check),
-            format == "json",
+            json,
             writeBack);
     }
 

@@ -30,6 +30,22 @@ public sealed class SharedOptions
         HelpName = "json|yaml",
     };
 
+    /// <summary>How a report prints: a table for people (<c>text</c>) or <c>json</c> for machines.</summary>
+    public Option<string> ReportFormat(string name) => new(name, "-o")
+    {
+        Description = "Report format: text (a table) or json",
+        DefaultValueFactory = _ => "text",
+        HelpName = "text|json",
+    };
+
+    /// <summary>True for json, false for text; anything else is a usage error naming the option.</summary>
+    public static bool IsJson(ParseResult parse, Option<string> reportFormat) => parse.GetValue(reportFormat) switch
+    {
+        "text" => false,
+        "json" => true,
+        var other => throw new UsageException($"{reportFormat.Name}: \"{other}\" is not text or json"),
+    };
+
     public Option<string?> Cert() => new("--cert")
     {
         Description = "Certificate to seal with: a file, file:// or http(s):// URL (e.g. a worker's /v1/cert.pem) [env SEALED_SECRETS_CERT]",

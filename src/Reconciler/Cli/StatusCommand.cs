@@ -14,7 +14,7 @@ namespace GitOpsSecrets.Cli;
 public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
     private readonly Option<string> _url = new("--url") { Description = "The worker's HTTP address", DefaultValueFactory = _ => "http://localhost:8080" };
-    private readonly Option<string> _output = new("--output", "-o") { Description = "text (a table) or json", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private readonly Option<string> _output = shared.ReportFormat("--output");
 
     public override Command Build()
     {
@@ -22,17 +22,12 @@ public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliComma
         {
             _url, _output,
         };
-        command.SetAction(Handler((parse, services, ct) => RunAsync(parse.GetValue(_url)!, parse.GetValue(_output)!, services, ct)));
+        command.SetAction(Handler((parse, services, ct) => RunAsync(parse.GetValue(_url)!, SharedOptions.IsJson(parse, _output), services, ct)));
         return command;
     }
 
-    private async Task<int> RunAsync(string url, string output, IServiceProvider services, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(string url, bool json, IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (output is not ("text" or "json"))
-        {
-            throw new UsageException($"--output: \"{output}\" is not text or json");
-        }
-
         if (!Uri.TryCreate(url.TrimEnd('/') + "/status", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
             throw new UsageException($"--url: \"{url}\" is not an http(s) address");
@@ -66,7 +61,7 @@ public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliComma
             return ExitCodes.Error;
         }
 
-        await Host.Out.WriteAsync(output == "json" ? status.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n" : Text(status));
+        await Host.Out.WriteAsync(json ? status.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n" : Text(status));
         return ExitCodes.Success;
     }
 

@@ -12,7 +12,7 @@ namespace GitOpsSecrets.Cli;
 public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) : CliCommand(host, shared)
 {
     private readonly ConfigurationOptions _configuration = new();
-    private readonly Option<string> _output = new("--output", "-o") { Description = "text (a table) or json", DefaultValueFactory = _ => "text", HelpName = "text|json" };
+    private readonly Option<string> _output = shared.ReportFormat("--output");
 
     public override Command Build()
     {
@@ -36,18 +36,13 @@ public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) :
 
     private async Task<int> RunAsync(ParseResult parse, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var output = parse.GetValue(_output);
-        if (output is not ("text" or "json"))
-        {
-            throw new UsageException($"--output: \"{output}\" is not text or json");
-        }
-
+        var json = SharedOptions.IsJson(parse, _output);
         var configuration = _configuration.Resolve(parse, Host);
         var engine = services.GetRequiredService<SyncEngineFactory>().Create(configuration);
         var progress = new ProgressLine(Host.Error, Host.Time);
         var report = await engine.SyncAsync(plan, progress, cancellationToken);
         progress.Finish();
-        await Host.Out.WriteAsync(output == "json" ? ReportPrinter.Json(report) : ReportPrinter.Text(report));
+        await Host.Out.WriteAsync(json ? ReportPrinter.Json(report) : ReportPrinter.Text(report));
         return ExitCodeOf(report, plan);
     }
 
