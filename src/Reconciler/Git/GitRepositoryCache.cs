@@ -130,7 +130,17 @@ public sealed class GitRepositoryCache
                 Directory.Delete(WorkTree, recursive: true);
             }
 
-            Repository.Init(WorkTree);
+            if (IsPlainLocalPath(transport.Url))
+            {
+                // libgit2 clones a local path by copying its object database rather than building and
+                // unpacking a pack in this process, several times faster for a large repository. There is
+                // no transport to configure for a path, so nothing needs the repository first.
+                Repository.Clone(transport.Url, WorkTree, new CloneOptions { Checkout = false });
+            }
+            else
+            {
+                Repository.Init(WorkTree);
+            }
         }
 
         var repository = new Repository(WorkTree);
@@ -155,6 +165,10 @@ public sealed class GitRepositoryCache
             throw;
         }
     }
+
+    /// <summary>A plain path (not file://) to a repository that exists; anything else takes the fetch path, which names what is wrong.</summary>
+    private static bool IsPlainLocalPath(string url) =>
+        !url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && GitUrls.LocalPath(url) is { } path && Directory.Exists(path) && Repository.IsValid(path);
 
     private Commit Resolve(Repository repository, GitTransport transport)
     {
