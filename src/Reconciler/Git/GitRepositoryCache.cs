@@ -10,7 +10,7 @@ namespace GitOpsSecrets.Git;
 /// </summary>
 public sealed class GitRepositoryCache
 {
-    private const string RemoteName = "origin";
+    private const string RemoteName = OwnRepository.RemoteName;
 
     /// <summary>Where the remote's HEAD (its default branch) lands: a plain ref, so no symbolic-ref handling is needed.</summary>
     private const string RemoteHeadRef = "refs/gitops-secrets/remote-head";
@@ -98,7 +98,7 @@ public sealed class GitRepositoryCache
     private GitCheckout FetchAndCheckout(CancellationToken cancellationToken)
     {
         var transport = GitTransport.Create(_url, _auth, CacheDirectory);
-        using var repository = OpenOrInit(transport);
+        using var repository = OwnRepository.OpenOrCreate(WorkTree, transport);
         transport.Run(
             "fetch",
             () =>
@@ -114,61 +114,6 @@ public sealed class GitRepositoryCache
         RemoveStrayFiles(repository);
         return new GitCheckout($"{Reference}@sha1:{commit.Sha}", commit.Sha, WorkTree);
     }
-
-    /// <summary>
-    /// The first time, an empty repository is initialised instead of cloned: libgit2 reads
-    /// <c>core.sshCommand</c> from the repository being fetched into, and a clone has no repository to
-    /// configure until it has already connected.
-    /// </summary>
-    private Repository OpenOrInit(GitTransport transport)
-    {
-        if (!Repository.IsValid(WorkTree))
-        {
-            if (Directory.Exists(WorkTree))
-            {
-                // Not a repository (a half-made first clone, or something else): it holds nothing we need.
-                Directory.Delete(WorkTree, recursive: true);
-            }
-
-            if (IsPlainLocalPath(transport.Url))
-            {
-                // libgit2 clones a local path by copying its object database rather than building and
-                // unpacking a pack in this process, several times faster for a large repository. There is
-                // no transport to configure for a path, so nothing needs the repository first.
-                Repository.Clone(transport.Url, WorkTree, new CloneOptions { Checkout = false });
-            }
-            else
-            {
-                Repository.Init(WorkTree);
-            }
-        }
-
-        var repository = new Repository(WorkTree);
-        try
-        {
-            var remote = repository.Network.Remotes[RemoteName];
-            if (remote is null)
-            {
-                repository.Network.Remotes.Add(RemoteName, transport.Url, FetchRefSpecs[0]);
-            }
-            else if (!string.Equals(remote.Url, transport.Url, StringComparison.Ordinal))
-            {
-                repository.Network.Remotes.Update(RemoteName, r => r.Url = transport.Url);
-            }
-
-            transport.ConfigureSsh(repository);
-            return repository;
-        }
-        catch
-        {
-            repository.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A plain path (not file://) to a repository that exists; anything else takes the fetch path, which names what is wrong.</summary>
-    private static bool IsPlainLocalPath(string url) =>
-        !url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && GitUrls.LocalPath(url) is { } path && Directory.Exists(path) && Repository.IsValid(path);
 
     private Commit Resolve(Repository repository, GitTransport transport)
     {

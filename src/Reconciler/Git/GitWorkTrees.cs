@@ -8,7 +8,7 @@ namespace GitOpsSecrets.Git;
 /// </summary>
 public static class GitWorkTrees
 {
-    private const string RemoteName = "origin";
+    private const string RemoteName = OwnRepository.RemoteName;
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -30,32 +30,8 @@ public static class GitWorkTrees
 
     private static string Update(string url, string branch, string root, GitAuth auth, CancellationToken cancellationToken)
     {
-        var workTree = Path.Combine(root, "repo");
         var transport = GitTransport.Create(url, auth, root);
-        if (!Repository.IsValid(workTree))
-        {
-            if (Directory.Exists(workTree))
-            {
-                // A half-made first clone: it holds nothing we need.
-                Directory.Delete(workTree, recursive: true);
-            }
-
-            // Init rather than clone, so core.sshCommand is set before the first connection (see GitRepositoryCache).
-            Repository.Init(workTree);
-        }
-
-        using var repository = new Repository(workTree);
-        var remote = repository.Network.Remotes[RemoteName];
-        if (remote is null)
-        {
-            repository.Network.Remotes.Add(RemoteName, transport.Url);
-        }
-        else if (!string.Equals(remote.Url, transport.Url, StringComparison.Ordinal))
-        {
-            repository.Network.Remotes.Update(RemoteName, r => r.Url = transport.Url);
-        }
-
-        transport.ConfigureSsh(repository);
+        using var repository = OwnRepository.OpenOrCreate(Path.Combine(root, "repo"), transport);
         var tracking = $"refs/remotes/{RemoteName}/{branch}";
         transport.Run(
             "fetch",
