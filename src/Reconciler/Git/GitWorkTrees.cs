@@ -32,17 +32,7 @@ public static class GitWorkTrees
     {
         var transport = GitTransport.Create(url, auth, root);
         using var repository = OwnRepository.OpenOrCreate(Path.Combine(root, "repo"), transport);
-        var tracking = $"refs/remotes/{RemoteName}/{branch}";
-        transport.Run(
-            "fetch",
-            () =>
-            {
-                Commands.Fetch(repository, RemoteName, [$"+refs/heads/{branch}:{tracking}"], transport.FetchOptions(cancellationToken), "gitops-secrets write-back fetch");
-                return true;
-            },
-            cancellationToken);
-        var head = (repository.Refs[tracking]?.ResolveToDirectReference()?.Target is { } target ? GitObjects.PeelToCommit(target) : null)
-            ?? throw new GitException($"branch {branch} is missing on {transport.Description}");
+        var head = GitObjects.FetchBranch(repository, transport, RemoteName, branch, cancellationToken);
 
         cancellationToken.ThrowIfCancellationRequested();
         // Reset moves the checked-out branch to the remote head, dropping any local commit a failed push left.

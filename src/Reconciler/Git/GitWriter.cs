@@ -67,7 +67,7 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
             }
 
             await Task.Delay(BackoffFor(request.Backoff, attempt), time, cancellationToken);
-            var head = FetchBranch(repository, transport, request, cancellationToken);
+            var head = GitObjects.FetchBranch(repository, transport, request.Remote, request.Branch, cancellationToken);
             var next = request.Strategy == GitWriteStrategy.Rebase
                 ? Rebase(repository, transport, request, commit, head)
                 : await RedoAsync(repository, workTree, request, head, cancellationToken);
@@ -118,21 +118,6 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
     private static bool IsBranchMoved(string message) =>
         new[] { "fast-forward", "fast forward", "fetch first", "stale info", "failed to lock", "cannot lock", "failed to update ref" }
             .Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
-
-    private static Commit FetchBranch(Repository repository, GitTransport transport, GitWriteRequest request, CancellationToken cancellationToken)
-    {
-        var tracking = $"refs/remotes/{request.Remote}/{request.Branch}";
-        transport.Run(
-            "fetch",
-            () =>
-            {
-                Commands.Fetch(repository, request.Remote, [$"+refs/heads/{request.Branch}:{tracking}"], transport.FetchOptions(cancellationToken), "gitops-secrets write-back fetch");
-                return true;
-            },
-            cancellationToken);
-        return (repository.Refs[tracking]?.ResolveToDirectReference()?.Target is { } target ? GitObjects.PeelToCommit(target) : null)
-            ?? throw new GitException($"branch {request.Branch} is missing on {transport.Description}");
-    }
 
     /// <summary>
     /// Cherry-picks our commit onto the new head in memory. On a conflict nothing is written: the branch is
