@@ -11,11 +11,15 @@ public static class KubeconfigNamespace
 {
     public const string Default = "default";
 
-    public static string Resolve(CliHost host, string? kubeconfig = null, string? context = null)
-    {
-        var path = kubeconfig
+    /// <summary>The kubeconfig kubectl would read: the given file, else the first of $KUBECONFIG, else ~/.kube/config.</summary>
+    public static string? FilePath(CliHost host, string? kubeconfig = null) =>
+        kubeconfig
             ?? host.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
             ?? (host.GetEnvironmentVariable("HOME") is { } home ? Path.Combine(home, ".kube", "config") : null);
+
+    public static string Resolve(CliHost host, string? kubeconfig = null, string? context = null)
+    {
+        var path = FilePath(host, kubeconfig);
         if (path is null || !File.Exists(path))
         {
             return Default;

@@ -173,9 +173,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
 
     private KubernetesServiceProxy OpenProxy(ResealArguments args)
     {
-        var kubeconfig = args.Kubeconfig
-            ?? Host.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
-            ?? (Host.GetEnvironmentVariable("HOME") is { } home ? Path.Combine(home, ".kube", "config") : null);
+        var kubeconfig = KubeconfigNamespace.FilePath(Host, args.Kubeconfig);
         if (kubeconfig is null || !File.Exists(kubeconfig))
         {
             throw new UsageException("nothing to re-encrypt with: pass --recovery-private-key/--keys, --controller-url, or a kubeconfig (--kubeconfig, $KUBECONFIG) to reach the worker through the API server");
