@@ -151,7 +151,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
     /// <summary>What was resealed and why, with the files; never a value.</summary>
     private static string CommitMessage(string template, ResealReport report, string root)
     {
-        var subject = WriteBackOptions.Render(template, new Dictionary<string, string>(StringComparer.Ordinal)
+        var subject = CommitMessageTemplate.Render(template, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["secrets"] = report.Resealed.ToString(CultureInfo.InvariantCulture),
             ["values"] = report.RewrittenValues.ToString(CultureInfo.InvariantCulture),

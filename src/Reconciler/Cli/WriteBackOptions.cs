@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
 
@@ -19,7 +18,7 @@ public sealed record WriteBackSettings(
 /// <c>--commit [--push] [--branch B] [--author "Name &lt;email&gt;"] [--message TEMPLATE]</c> and the git
 /// credential flags <c>sync</c> also takes, for commands that write files back to the repository.
 /// </summary>
-public sealed partial class WriteBackOptions(string defaultMessage)
+public sealed class WriteBackOptions(string defaultMessage)
 {
     public Option<bool> Commit { get; } = new("--commit") { Description = "Commit the rewritten files in the work tree that holds them" };
 
@@ -65,15 +64,8 @@ public sealed partial class WriteBackOptions(string defaultMessage)
         return new WriteBackSettings(push, parse.GetValue(Branch), name, email, parse.GetValue(Message) ?? defaultMessage, strategy, auth);
     }
 
-    /// <summary>Fills a message template's placeholders; unknown ones are left as they are.</summary>
-    public static string Render(string template, IReadOnlyDictionary<string, string> values) =>
-        Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var value) ? value : m.Value);
-
     private static (string Name, string Email) ParseAuthor(string author) =>
         CommitAuthor.TryParse(author, out var parsed)
             ? (parsed.Name, parsed.Email)
             : throw new UsageException($"--author: \"{author}\" is not \"Name <email>\"");
-
-    [GeneratedRegex(@"\{([a-z]+)\}")]
-    private static partial Regex Placeholder();
 }

@@ -66,7 +66,7 @@ public sealed class CertificatePublisher(
                     Branch = branch,
                     AuthorName = author.Name,
                     AuthorEmail = author.Email,
-                    Message = settings.Message.Replace("{key}", newest.ShortFingerprint, StringComparison.Ordinal),
+                    Message = CommitMessageTemplate.Render(settings.Message, new Dictionary<string, string>(StringComparer.Ordinal) { ["key"] = newest.ShortFingerprint }),
                     Change = (root, _) => Task.FromResult(WriteCertificate(root, path, pem)),
                     Strategy = GitWriteStrategy.Redo,
                     Backoff = PushBackoff,
