@@ -1,20 +1,18 @@
 namespace GitOpsSecrets.Tests.E2E;
 
 /// <summary>
-/// A test against a real Kubernetes cluster: it runs only when GITOPS_SECRETS_E2E_KUBECONFIG names a
-/// kubeconfig (CI's kind job sets it), and otherwise shows as skipped with the reason, never as passed.
+/// A test against a real Kubernetes API server. It runs when GITOPS_SECRETS_E2E_KUBECONFIG names a
+/// kubeconfig (<c>tests/cluster/cluster.sh up</c> prints it; CI's kind job sets it) or when
+/// GITOPS_SECRETS_E2E_CLUSTER=up asks the suite to start and stop the loopback control plane itself;
+/// otherwise it shows as skipped with the command that enables it, never as passed.
 /// </summary>
 public sealed class RealClusterFactAttribute : FactAttribute
 {
-    public const string Variable = "GITOPS_SECRETS_E2E_KUBECONFIG";
-
     public RealClusterFactAttribute()
     {
-        if (string.IsNullOrEmpty(Kubeconfig))
+        if (!RealCluster.IsConfigured)
         {
-            Skip = $"real-cluster suite: set {Variable} to a kubeconfig to run it (the kind job in .github/workflows/ci.yml does)";
+            Skip = RealCluster.HowToEnable;
         }
     }
-
-    public static string? Kubeconfig => Environment.GetEnvironmentVariable(Variable);
 }

@@ -45,7 +45,7 @@ public sealed class RealClusterScenario : IAsyncDisposable
 
     public static async Task<RealClusterScenario> StartAsync()
     {
-        var kubeconfig = RealClusterFactAttribute.Kubeconfig ?? throw new InvalidOperationException($"{RealClusterFactAttribute.Variable} is not set");
+        var kubeconfig = RealCluster.Kubeconfig;
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         var name = $"gitops-secrets-e2e-{Guid.NewGuid():N}"[..32];
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });

@@ -118,7 +118,3 @@ public sealed class SyncOnRealClusterTests
         result.All.ShouldNotContain("our-value");
     }
 }
-
-/// <summary>The real-cluster tests run one at a time: each sync may look at every managed Secret it can see.</summary>
-[CollectionDefinition(nameof(RealClusterCollection), DisableParallelization = true)]
-public sealed class RealClusterCollection;
