@@ -5,9 +5,10 @@
 # Pending, everything else (RBAC, admission, server-side apply, watch, Leases, namespace finalization,
 # service-account tokens, ReplicaSets) is the real thing.
 #
-#   cluster.sh build   fetch the source and build the two binaries (skipped when cached)
+#   cluster.sh build   fetch the source and build kube-apiserver, kube-controller-manager and kubectl (skipped when cached)
 #   cluster.sh up      build if needed, make the PKI, start the three processes, wait for /readyz
-#   cluster.sh env     print `export GITOPS_SECRETS_E2E_KUBECONFIG=...` for a running cluster
+#   cluster.sh env     print the `export GITOPS_SECRETS_E2E_...=` lines for a running cluster (`up` prints them too,
+#                      so `eval "$(tests/cluster/cluster.sh up)"` starts it and points the tests at it)
 #   cluster.sh down    stop every process `up` started (by PID) and remove the state directory
 #   cluster.sh status  say whether the cluster is up
 #
@@ -18,6 +19,9 @@ set -euo pipefail
 state_dir=${GITOPS_SECRETS_CLUSTER_DIR:-/tmp/gitops-secrets-cluster}
 cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/gitops-secrets/kubernetes
 source_package=kubernetes
+# kubectl is not needed to run the control plane; it is there for tests that act as a user would
+# (kubectl edit, kubectl --as) and for a developer poking at the cluster by hand.
+commands=(kube-apiserver kube-controller-manager kubectl)
 debian_packages=(debian-archive-keyring golang-go etcd-server rsync golang-github-modern-go-reflect2-dev openssl make dpkg-dev ca-certificates curl iproute2)
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
@@ -72,7 +76,9 @@ build() {
   local version bin
   version=$(source_version)
   bin=$cache_root/$version/bin
-  if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ]; then
+  local missing=() command
+  for command in "${commands[@]}"; do [ -x "$bin/$command" ] || missing+=("$command"); done
+  if [ ${#missing[@]} -eq 0 ]; then
     log "using cached binaries ($version) in $bin"
     echo "$bin"
     return 0
@@ -102,16 +108,16 @@ build() {
     ldflags+=" -X $pkg/$p.gitTreeState=clean -X $pkg/$p.buildDate=1970-01-01T00:00:00Z"
   done
 
-  log "building kube-apiserver and kube-controller-manager $upstream (about 10 minutes on 2 cores)"
+  log "building ${missing[*]} $upstream (about 6-12 minutes on 2 cores)"
   (
     cd "$tree"
     export GOPATH=$work/gopath GO111MODULE=off GOFLAGS= GOTOOLCHAIN=local
     make gen_openapi >"$work/gen_openapi.log" 2>&1 || { tail -n 30 "$work/gen_openapi.log" >&2; exit 1; }
     mkdir -p "$work/bin"
-    go build -tags selinux,notest -ldflags "$ldflags" -o "$work/bin/" ./cmd/kube-apiserver ./cmd/kube-controller-manager
+    go build -tags selinux,notest -ldflags "$ldflags" -o "$work/bin/" "${missing[@]/#/./cmd/}"
   ) || die "build failed (logs under $work)"
   mkdir -p "$bin"
-  mv "$work/bin/kube-apiserver" "$work/bin/kube-controller-manager" "$bin/"
+  for command in "${missing[@]}"; do mv "$work/bin/$command" "$bin/"; done
   rm -rf "$work"
   log "built $bin"
   echo "$bin"
@@ -263,6 +269,7 @@ up() {
   local bin
   bin=$(build)
   mkdir -p "$state_dir/logs"
+  echo "$bin/kubectl" >"$state_dir/kubectl-path"
   make_pki
   local attempt
   for attempt in 1 2 3; do
@@ -283,6 +290,7 @@ env_lines() {
   echo "export GITOPS_SECRETS_E2E_KUBECONFIG=$state_dir/kubeconfig"
   echo "export GITOPS_SECRETS_E2E_AUDIT_LOG=$state_dir/audit.log"
   echo "export GITOPS_SECRETS_E2E_CLUSTER_DIR=$state_dir"
+  echo "export GITOPS_SECRETS_E2E_KUBECTL=$(cat "$state_dir/kubectl-path")"
 }
 
 stop_processes() {
