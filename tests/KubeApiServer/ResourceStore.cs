@@ -94,7 +94,7 @@ public sealed class ResourceStore
             var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
             Normalize(type, obj);
             Default(type, obj);
-            Validation.Check(type, obj, null);
+            Validation.Check(type, @namespace, obj, null);
             RequireNamespace(type, @namespace);
             if (_objects[type].ContainsKey(Key(type, @namespace, name)))
             {
@@ -180,7 +180,7 @@ public sealed class ResourceStore
                 }
 
                 metadata["name"] = name;
-                Validation.Check(type, applied, null);
+                Validation.Check(type, @namespace, applied, null);
                 RequireNamespace(type, @namespace);
                 return Store(type, @namespace, name, applied, [Entry(manager, "Apply", type, fields.Keys)], created: true);
             }
@@ -290,7 +290,7 @@ public sealed class ResourceStore
 
         metadata.Remove("managedFields");
         Default(type, obj);
-        Validation.Check(type, obj, stored.Object);
+        Validation.Check(type, @namespace, obj, stored.Object);
         var maps = MapsIn(obj);
         for (var i = 0; i < managers.Count; i++)
         {

@@ -208,6 +208,28 @@ public sealed class KubeApiServerTests : LoopbackApiServer
     }
 
     [Fact]
+    public async Task CreateEvent_InvolvedObjectInAnotherNamespace_Is422LikeTheApiServer()
+    {
+        Corev1Event Event(string name, string? involvedNamespace) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = "s", NamespaceProperty = involvedNamespace },
+            Reason = "Unsealed",
+            Message = "m",
+            Type = "Normal",
+        };
+        Server.CreateNamespace("payments");
+
+        var elsewhere = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("e1", "other"), "payments"));
+        var unnamed = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("e2", null), "payments"));
+        var same = await Client.CoreV1.CreateNamespacedEventAsync(Event("e3", "payments"), "payments");
+
+        AssertStatus(elsewhere, 422, "Invalid", "Event \"e1\" is invalid: involvedObject.namespace: Invalid value: \"other\": does not match event.namespace");
+        AssertStatus(unnamed, 422, "Invalid", "involvedObject.namespace: Invalid value: \"\": does not match event.namespace");
+        same.InvolvedObject.NamespaceProperty.ShouldBe("payments");
+    }
+
+    [Fact]
     public async Task Apply_UnchangedObject_DoesNotBumpResourceVersion()
     {
         var first = await ApplyAsync("s", "ours", force: false, ("a", "1"));
