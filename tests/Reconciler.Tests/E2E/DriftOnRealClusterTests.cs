@@ -109,7 +109,9 @@ public sealed class DriftOnRealClusterTests
         RealClusterScenario.Value(secret, "password").ShouldBe(FromGit, "drift is corrected");
         OwnedDataKeys(secret, KubernetesTarget.FieldManager).ShouldBe(["password", "user"], "our apply owns the key again");
         OwnedDataKeys(secret, otherManager).ShouldBeEmpty($"{otherManager} no longer owns the key");
-        result.All.ShouldContain("db", Case.Sensitive, "the corrected Secret is reported");
+        result.Stdout.ShouldContain($"{scenario.Namespace}/db", Case.Sensitive, "the corrected Secret is reported");
+        result.Stdout.ShouldContain("keys ~password", Case.Sensitive, "with the drifted key by name");
+        result.Stderr.ShouldContain($"changed by another field manager (.data.password); taking the fields back", Case.Sensitive, "the take-over is said");
         result.All.ShouldNotContain(FromGit);
         result.All.ShouldNotContain(Edited);
         result.All.ShouldNotContain(Base64(Edited));

@@ -171,6 +171,9 @@ public sealed class RealClusterScenario : IAsyncDisposable
         {
             try
             {
+                // The Secrets go first and at once: a namespace takes a while to finalize, and meanwhile the
+                // next scenario's sync (which lists our label in every namespace) would see and prune them.
+                await Client.CoreV1.DeleteCollectionNamespacedSecretAsync(@namespace);
                 await Client.CoreV1.DeleteNamespaceAsync(@namespace);
             }
             catch (HttpOperationException)
