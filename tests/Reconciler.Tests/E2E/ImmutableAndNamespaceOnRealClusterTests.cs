@@ -37,13 +37,16 @@ public sealed class ImmutableAndNamespaceOnRealClusterTests
         refused.Stdout.ShouldContain($"{scenario.Namespace}/db", Case.Sensitive, "the failure names the Secret");
         refused.Stdout.ShouldContain(Planner.RecreateImmutableAnnotation, Case.Sensitive, "and says how to opt in");
         afterRefusal.Metadata.Uid.ShouldBe(original.Metadata.Uid);
+        var refusal = (await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace)).Items.Where(e => e.Reason == SecretEventReasons.UpdateFailed).ShouldHaveSingleItem("the refusal is an ErrUpdateFailed event on the Secret");
+        (refusal.Type, refusal.InvolvedObject.Name, refusal.InvolvedObject.Uid).ShouldBe(("Warning", "db", original.Metadata.Uid));
+        refusal.Message.ShouldContain(Planner.RecreateImmutableAnnotation);
         RealClusterScenario.Value(afterRefusal, "password").ShouldBe("one", "an immutable Secret is not changed without the opt-in");
         recreated.ExitCode.ShouldBe(ExitCodes.Success, recreated.ToString());
         afterRecreate.Metadata.Uid.ShouldNotBe(original.Metadata.Uid, "deleted and created again");
         afterRecreate.Immutable.ShouldBe(true);
         RealClusterScenario.Value(afterRecreate, "password").ShouldBe(Planted);
         RealClusterScenario.IsManaged(afterRecreate).ShouldBeTrue();
-        (refused.All + recreated.All).ShouldNotContain(Planted);
+        (refused.All + recreated.All + refusal.Message).ShouldNotContain(Planted);
     }
 
     [RealClusterFact]

@@ -202,6 +202,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         failed.Kind.ShouldBe(ChangeKind.Failed);
         failed.Message!.ShouldContain(Planner.RecreateImmutableAnnotation);
         _fixture.Text(Db)!["password"].ShouldBe("one");
+        (await _fixture.Client.CoreV1.ListNamespacedEventAsync("payments")).Items.ShouldContain(e => e.Reason == SecretEventReasons.UpdateFailed && e.InvolvedObject.Name == "db" && e.InvolvedObject.Uid == uid, "the refusal is an ErrUpdateFailed event on the Secret");
 
         _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", "two")), s => s.Immutable = true, ss => ss.Metadata.Annotations[Planner.RecreateImmutableAnnotation] = "true");
         _fixture.Source.Commit = "c3";
