@@ -84,26 +84,38 @@ public static class FieldPaths
         }
     }
 
-    /// <summary>The <c>fieldsV1</c> form of a set of paths: nested <c>f:</c> keys.</summary>
-    public static JsonObject ToFieldsV1(IEnumerable<string> paths)
+    /// <summary>The <c>fieldsV1</c> form of a set of paths: nested <c>f:</c> keys, and <c>".": {}</c> inside each map owned as a whole.</summary>
+    public static JsonObject ToFieldsV1(IEnumerable<string> paths, IEnumerable<string>? maps = null)
     {
         var root = new JsonObject();
+        foreach (var map in (maps ?? []).Order(StringComparer.Ordinal))
+        {
+            Node(root, map)["."] = new JsonObject();
+        }
+
         foreach (var path in paths.Order(StringComparer.Ordinal))
         {
-            var current = root;
-            foreach (var segment in path.Split(Separator))
-            {
-                if (current["f:" + segment] is not JsonObject next)
-                {
-                    next = [];
-                    current["f:" + segment] = next;
-                }
-
-                current = next;
-            }
+            Node(root, path);
         }
 
         return root;
+    }
+
+    private static JsonObject Node(JsonObject root, string path)
+    {
+        var current = root;
+        foreach (var segment in path.Split(Separator))
+        {
+            if (current["f:" + segment] is not JsonObject next)
+            {
+                next = [];
+                current["f:" + segment] = next;
+            }
+
+            current = next;
+        }
+
+        return current;
     }
 
     /// <summary>How the real server prints a field in a conflict: <c>.data.password</c>.</summary>

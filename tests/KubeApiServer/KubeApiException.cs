@@ -54,8 +54,25 @@ public sealed class KubeApiException : Exception
             {
                 ["name"] = name,
                 ["kind"] = kind,
-                ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = "FieldValueInvalid", ["message"] = c.Problem, ["field"] = c.Field }).ToArray()),
+                ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject { ["reason"] = CauseReason(c.Problem), ["message"] = c.Problem, ["field"] = c.Field }).ToArray()),
             });
+
+    /// <summary>
+    /// Delete preconditions that no longer hold: the real server names the Kind (not the resource) here,
+    /// and says which precondition failed in its own words (uid is checked first).
+    /// </summary>
+    public static KubeApiException PreconditionFailed(string kind, string name, string precondition, string given, string actual) =>
+        new(409, "Conflict",
+            $"Operation cannot be fulfilled on {kind} \"{name}\": the {precondition} in the precondition ({given}) does not match the {precondition} in record ({actual}). "
+            + (precondition == "UID" ? "The object might have been deleted and then recreated" : "The object might have been modified"),
+            new JsonObject { ["name"] = name, ["kind"] = kind });
+
+    /// <summary>The cause's reason as the real server derives it from the kind of problem (field.ErrorType).</summary>
+    private static string CauseReason(string problem) =>
+        problem.StartsWith("Forbidden", StringComparison.Ordinal) ? "FieldValueForbidden"
+        : problem.StartsWith("Required value", StringComparison.Ordinal) ? "FieldValueRequired"
+        : problem.StartsWith("Too long", StringComparison.Ordinal) ? "FieldValueTooLong"
+        : "FieldValueInvalid";
 
     public static JsonObject StatusBody(int code, string reason, string message, JsonObject? details = null)
     {

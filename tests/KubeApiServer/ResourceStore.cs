@@ -5,7 +5,14 @@ using System.Text.Json.Nodes;
 namespace GitOpsSecrets.Tests.KubeApiServer;
 
 /// <summary>Who owns which fields of an object, as <c>metadata.managedFields</c> shows it.</summary>
-public sealed record ManagedFieldsEntry(string Manager, string Operation, string ApiVersion, DateTimeOffset Time, IReadOnlySet<string> Fields);
+public sealed record ManagedFieldsEntry(string Manager, string Operation, string ApiVersion, DateTimeOffset Time, IReadOnlySet<string> Fields)
+{
+    /// <summary>
+    /// Maps (data, labels, annotations) this manager owns as a whole, shown as <c>".": {}</c> in fieldsV1:
+    /// the real server gives a map to the non-apply writer that brought it into being.
+    /// </summary>
+    public IReadOnlySet<string> Maps { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// The server's state: every object by resource, namespace and name, one resourceVersion counter for
@@ -15,6 +22,9 @@ public sealed class ResourceStore
 {
     private const string ModifiedMessage = "the object has been modified; please apply your changes to the latest version and try again";
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>The map-typed fields (keys are data, not schema) of the objects served here; structs such as metadata or spec are not maps.</summary>
+    private static readonly string[] MapFields = ["data", "binaryData", "metadata" + FieldPaths.Separator + "labels", "metadata" + FieldPaths.Separator + "annotations"];
 
     private readonly Dictionary<ResourceType, SortedDictionary<string, Stored>> _objects = ResourceTypes.All.ToDictionary(t => t, _ => new SortedDictionary<string, Stored>(StringComparer.Ordinal));
     private readonly Lock _lock = new();
@@ -83,14 +93,16 @@ public sealed class ResourceStore
 
             var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
             Normalize(type, obj);
-            Validation.Check(type, obj, null);
+            Default(type, obj);
+            Validation.Check(type, @namespace, obj, null);
             RequireNamespace(type, @namespace);
             if (_objects[type].ContainsKey(Key(type, @namespace, name)))
             {
                 throw KubeApiException.AlreadyExists(Resource(type), name);
             }
 
-            var managers = new List<ManagedFieldsEntry> { Entry(manager, "Update", type, FieldPaths.Flatten(obj).Keys) };
+            // A create is an Update operation in managedFields: the creator owns every field, defaults included, and every map it made.
+            var managers = new List<ManagedFieldsEntry> { Entry(manager, "Update", type, FieldPaths.Flatten(obj).Keys) with { Maps = MapsIn(obj) } };
             return Store(type, @namespace, name, obj, managers, created: true);
         }
     }
@@ -168,7 +180,7 @@ public sealed class ResourceStore
                 }
 
                 metadata["name"] = name;
-                Validation.Check(type, applied, null);
+                Validation.Check(type, @namespace, applied, null);
                 RequireNamespace(type, @namespace);
                 return Store(type, @namespace, name, applied, [Entry(manager, "Apply", type, fields.Keys)], created: true);
             }
@@ -213,12 +225,12 @@ public sealed class ResourceStore
             var metadata = Metadata(stored.Object);
             if (uid is not null && metadata["uid"]?.GetValue<string>() != uid)
             {
-                throw KubeApiException.Conflict(Resource(type), name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {metadata["uid"]}");
+                throw KubeApiException.PreconditionFailed(type.Kind, name, "UID", uid, metadata["uid"]?.GetValue<string>() ?? string.Empty);
             }
 
             if (resourceVersion is not null && metadata["resourceVersion"]?.GetValue<string>() != resourceVersion)
             {
-                throw KubeApiException.Conflict(Resource(type), name, $"Precondition failed: ResourceVersion in precondition: {resourceVersion}, ResourceVersion in object meta: {metadata["resourceVersion"]}");
+                throw KubeApiException.PreconditionFailed(type.Kind, name, "ResourceVersion", resourceVersion, metadata["resourceVersion"]?.GetValue<string>() ?? string.Empty);
             }
 
             var rendered = Render(stored);
@@ -245,9 +257,11 @@ public sealed class ResourceStore
         var metadata = Metadata(obj);
         metadata.Remove("managedFields");
         Normalize(type, obj);
+        Default(type, obj);
         var before = FieldPaths.Flatten(stored.Object);
         var after = FieldPaths.Flatten(obj);
         var changed = after.Where(p => !before.TryGetValue(p.Key, out var old) || !JsonNode.DeepEquals(old, p.Value)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var newMaps = MapsIn(obj).Except(MapsIn(stored.Object)).ToHashSet(StringComparer.Ordinal);
         var managers = stored.Managers
             .Select(m => m with { Fields = m.Fields.Where(f => after.ContainsKey(f) && !changed.Contains(f)).ToHashSet(StringComparer.Ordinal) })
             .ToList();
@@ -255,7 +269,10 @@ public sealed class ResourceStore
         {
             var mine = managers.FirstOrDefault(m => m.Manager == manager && m.Operation == "Update");
             managers.Remove(mine!);
-            managers.Add(Entry(manager, "Update", type, changed.Concat(mine?.Fields ?? Enumerable.Empty<string>())));
+            managers.Add(Entry(manager, "Update", type, changed.Concat(mine?.Fields ?? Enumerable.Empty<string>())) with
+            {
+                Maps = newMaps.Concat(mine?.Maps ?? Enumerable.Empty<string>()).ToHashSet(StringComparer.Ordinal),
+            });
         }
 
         return Commit(type, @namespace, name, stored, obj, managers);
@@ -272,11 +289,18 @@ public sealed class ResourceStore
         }
 
         metadata.Remove("managedFields");
-        Validation.Check(type, obj, stored.Object);
-        managers.RemoveAll(m => m.Fields.Count == 0);
+        Default(type, obj);
+        Validation.Check(type, @namespace, obj, stored.Object);
+        var maps = MapsIn(obj);
+        for (var i = 0; i < managers.Count; i++)
+        {
+            managers[i] = managers[i] with { Maps = managers[i].Maps.Where(maps.Contains).ToHashSet(StringComparer.Ordinal) };
+        }
+
+        managers.RemoveAll(m => m.Fields.Count == 0 && m.Maps.Count == 0);
         var unchanged = JsonNode.DeepEquals(obj, stored.Object)
             && managers.Count == stored.Managers.Count
-            && managers.All(m => stored.Managers.Any(s => s.Manager == m.Manager && s.Operation == m.Operation && s.Fields.SetEquals(m.Fields)));
+            && managers.All(m => stored.Managers.Any(s => s.Manager == m.Manager && s.Operation == m.Operation && s.Fields.SetEquals(m.Fields) && s.Maps.SetEquals(m.Maps)));
         if (unchanged)
         {
             // A write that changes nothing does not bump the resourceVersion, like the real server.
@@ -315,7 +339,10 @@ public sealed class ResourceStore
             obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
 
-        var stored = new Stored(obj, managers.Select(m => m with { Time = Time.GetUtcNow() }).ToList());
+        Default(type, obj);
+
+        // Each entry keeps the time of its manager's last write (new entries were made with the current time).
+        var stored = new Stored(obj, managers);
         _objects[type][Key(type, @namespace, name)] = stored;
         return Render(stored);
     }
@@ -387,6 +414,19 @@ public sealed class ResourceStore
         }
     }
 
+    /// <summary>The API server's defaulting: a Secret without a type is Opaque.</summary>
+    private static void Default(ResourceType type, JsonObject obj)
+    {
+        if (type == ResourceTypes.Secrets && obj["type"] is null)
+        {
+            obj["type"] = "Opaque";
+        }
+    }
+
+    /// <summary>The non-empty maps an object holds (see <see cref="MapFields"/>).</summary>
+    private static HashSet<string> MapsIn(JsonObject obj) =>
+        MapFields.Where(path => path.Split(FieldPaths.Separator).Aggregate((JsonNode?)obj, (node, segment) => node?[segment]) is JsonObject { Count: > 0 }).ToHashSet(StringComparer.Ordinal);
+
     private static KubeApiException ApplyConflict(List<(string Manager, string ApiVersion, string Path)> conflicts)
     {
         var groups = conflicts.GroupBy(c => (c.Manager, c.ApiVersion)).ToList();
@@ -408,14 +448,20 @@ public sealed class ResourceStore
     private static JsonObject Render(Stored stored)
     {
         var obj = (JsonObject)stored.Object.DeepClone();
-        Metadata(obj)["managedFields"] = new JsonArray(stored.Managers.Select(m => (JsonNode)new JsonObject
+        // The real server's order: Apply before Update, then by time (seconds), manager and apiVersion.
+        var ordered = stored.Managers
+            .OrderBy(m => m.Operation, StringComparer.Ordinal)
+            .ThenBy(m => m.Time.ToUnixTimeSeconds())
+            .ThenBy(m => m.Manager, StringComparer.Ordinal)
+            .ThenBy(m => m.ApiVersion, StringComparer.Ordinal);
+        Metadata(obj)["managedFields"] = new JsonArray(ordered.Select(m => (JsonNode)new JsonObject
         {
             ["manager"] = m.Manager,
             ["operation"] = m.Operation,
             ["apiVersion"] = m.ApiVersion,
             ["time"] = Timestamp(m.Time),
             ["fieldsType"] = "FieldsV1",
-            ["fieldsV1"] = FieldPaths.ToFieldsV1(m.Fields),
+            ["fieldsV1"] = FieldPaths.ToFieldsV1(m.Fields, m.Maps),
         }).ToArray());
         return obj;
     }

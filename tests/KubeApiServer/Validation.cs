@@ -30,8 +30,8 @@ public static partial class Validation
 
     public static bool IsSecretKey(string key) => key.Length <= 253 && key is not ("." or "..") && SecretKey().IsMatch(key);
 
-    /// <summary>Problems with an object about to be stored (<paramref name="old"/> is its current version on update).</summary>
-    public static void Check(ResourceType type, JsonObject obj, JsonObject? old)
+    /// <summary>Problems with an object about to be stored in a namespace (<paramref name="old"/> is its current version on update).</summary>
+    public static void Check(ResourceType type, string? @namespace, JsonObject obj, JsonObject? old)
     {
         var causes = new List<(string Field, string Problem)>();
         var metadata = obj["metadata"] as JsonObject;
@@ -42,6 +42,10 @@ public static partial class Validation
         if (type == ResourceTypes.Secrets)
         {
             CheckSecret(obj, old, causes);
+        }
+        else if (type == ResourceTypes.CoreEvents)
+        {
+            CheckInvolvedObject(obj, @namespace, causes);
         }
 
         if (causes.Count > 0)
@@ -147,6 +151,20 @@ public static partial class Validation
             {
                 causes.Add(("data", "Forbidden: field is immutable when `immutable` is set"));
             }
+        }
+    }
+
+    /// <summary>
+    /// A core/v1 Event lives in its object's namespace: the real server refuses an involvedObject in another
+    /// one, and an involvedObject without a namespace outside "default" (legacyValidateEvent).
+    /// </summary>
+    private static void CheckInvolvedObject(JsonObject obj, string? @namespace, List<(string, string)> causes)
+    {
+        var involved = obj["involvedObject"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        var matches = involved.Length == 0 ? @namespace is null or "" or "default" : involved == @namespace;
+        if (!matches)
+        {
+            causes.Add(("involvedObject.namespace", $"Invalid value: \"{involved}\": does not match event.namespace"));
         }
     }
 

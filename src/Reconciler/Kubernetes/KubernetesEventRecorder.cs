@@ -6,12 +6,19 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Kubernetes;
 
-/// <summary>Writes core/v1 Events whose involved object is the Secret, as <c>kubectl describe secret</c> shows them.</summary>
+/// <summary>Writes core/v1 Events whose involved object is the Secret (name and, when known, uid), as client-go's recorder does.</summary>
 public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider time, ILogger logger) : ISecretEventRecorder
 {
     public const string Component = "gitops-secrets";
 
-    public async Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken)
+    public Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) => RecordAsync(id, null, secretEvent, cancellationToken);
+
+    /// <summary>
+    /// Records the event with the Secret's uid when it is known: tools that show an object's events
+    /// (Argo CD's resource events, <c>kubectl describe</c> for most kinds) select them by involvedObject.uid,
+    /// so an event without it is never shown there.
+    /// </summary>
+    public async Task RecordAsync(SecretId id, string? uid, SecretEvent secretEvent, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var body = new Corev1Event
@@ -22,7 +29,7 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
                 Name = $"{(id.Name.Length > 200 ? id.Name[..200].TrimEnd('.', '-') : id.Name)}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
                 NamespaceProperty = id.Namespace,
             },
-            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace },
+            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace, Uid = uid },
             Reason = secretEvent.Reason,
             Message = secretEvent.Message,
             Type = secretEvent.Warning ? "Warning" : "Normal",

@@ -38,8 +38,11 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
     private readonly IKubernetes _client;
     private readonly KubernetesTargetOptions _options;
     private readonly ApiCaller _api;
-    private readonly ISecretEventRecorder _events;
+    private readonly KubernetesEventRecorder _events;
     private readonly ILogger _logger;
+
+    /// <summary>The uids of the Secrets the last observation saw, so events about them carry it without another read.</summary>
+    private volatile IReadOnlyDictionary<SecretId, string> _observedUids = new Dictionary<SecretId, string>();
 
     public KubernetesTarget(string name, IKubernetes client, KubernetesTargetOptions options, TimeProvider time, ILogger<KubernetesTarget> logger)
     {
@@ -86,6 +89,13 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
             throw new TargetException($"target {Name}: reading Secrets failed: {ApiCaller.Describe(e)}", e);
         }
 
+        var uids = new Dictionary<SecretId, string>();
+        foreach (var secret in secrets.Where(s => s.Metadata?.Uid is not null))
+        {
+            uids.TryAdd(new SecretId(secret.Metadata.NamespaceProperty, secret.Metadata.Name), secret.Metadata.Uid);
+        }
+
+        _observedUids = uids;
         return secrets.Select(SecretObjects.Observe).ToList();
     }
 
@@ -116,17 +126,25 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
 
     public async Task WriteAsync(SecretWrite write, CancellationToken cancellationToken)
     {
+        V1Secret written;
         try
         {
-            await WriteOnceAsync(write, cancellationToken);
+            written = await WriteOnceAsync(write, cancellationToken);
         }
         catch (TargetException e)
         {
-            await RecordOwnAsync(write.Id, SecretEvent.UpdateFailed(e.Message), cancellationToken);
+            if (_options.RecordEvents)
+            {
+                await _events.RecordAsync(write.Id, UidOf(write.Id), SecretEvent.UpdateFailed(e.Message), cancellationToken);
+            }
+
             throw;
         }
 
-        await RecordOwnAsync(write.Id, SecretEvent.Unsealed(), cancellationToken);
+        if (_options.RecordEvents)
+        {
+            await _events.RecordAsync(write.Id, written.Metadata?.Uid, SecretEvent.Unsealed(), cancellationToken);
+        }
     }
 
     public async Task DeleteAsync(SecretId id, CancellationToken cancellationToken)
@@ -163,9 +181,15 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
 
     /// <summary>Lets the sync engine record what only it knows (unseal failures, Secrets left alone) on the Secret.</summary>
     public Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) =>
-        _options.RecordEvents ? _events.RecordAsync(id, secretEvent, cancellationToken) : Task.CompletedTask;
+        _options.RecordEvents ? _events.RecordAsync(id, UidOf(id), secretEvent, cancellationToken) : Task.CompletedTask;
 
-    private async Task WriteOnceAsync(SecretWrite write, CancellationToken cancellationToken)
+    /// <summary>
+    /// The uid of the Secret an event is about, as this sync observed it (events are about wanted Secrets,
+    /// which the observation always reads); null when it did not exist then.
+    /// </summary>
+    private string? UidOf(SecretId id) => _observedUids.GetValueOrDefault(id);
+
+    private async Task<V1Secret> WriteOnceAsync(SecretWrite write, CancellationToken cancellationToken)
     {
         var id = write.Id;
         try
@@ -182,6 +206,8 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
             {
                 await DropForeignKeysAsync(id, applied, write.Secret.Data.Keys, cancellationToken);
             }
+
+            return applied;
         }
         catch (HttpOperationException e)
         {
@@ -310,14 +336,6 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
         catch (HttpOperationException e) when (ApiCaller.StatusCode(e) == 404)
         {
             return null;
-        }
-    }
-
-    private async Task RecordOwnAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken)
-    {
-        if (_options.RecordEvents)
-        {
-            await _events.RecordAsync(id, secretEvent, cancellationToken);
         }
     }
 

@@ -289,6 +289,12 @@ public sealed class SyncEngine
         if (mode is not { } writeMode)
         {
             plan.Protect(desired.Id);
+            if (!dryRun)
+            {
+                // Refused before any write (an immutable Secret whose data changed): Bitnami's controller says so on the object too.
+                await RecordEventAsync(plan, desired.Id, SecretEvent.UpdateFailed(result.Message ?? "the Secret cannot be updated in place"), cancellationToken);
+            }
+
             return (null, result);
         }
 

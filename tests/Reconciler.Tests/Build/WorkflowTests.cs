@@ -76,8 +76,16 @@ public sealed partial class WorkflowTests
         var steps = job.Arr("steps").OfType<JsonObject>().ToList();
         var run = RunText(job);
 
-        steps.ShouldContain(s => s.Str("uses")!.StartsWith("helm/kind-action@", StringComparison.Ordinal));
+        var kind = steps.Where(s => s.Str("uses")?.StartsWith("helm/kind-action@", StringComparison.Ordinal) == true).ShouldHaveSingleItem();
+        kind.Str("with.config").ShouldBe("tests/cluster/kind-audit.yaml", "the kind cluster keeps an audit log for the E2E scenarios that count requests");
         run.ShouldContain("GITOPS_SECRETS_E2E_KUBECONFIG=\"$HOME/.kube/config\"");
+        run.ShouldContain("GITOPS_SECRETS_E2E_AUDIT_LOG=/tmp/gitops-secrets-kind/log/audit.log");
+        run.ShouldContain("cp tests/cluster/kind-audit-policy.yaml /tmp/gitops-secrets-kind/audit-policy.yaml");
+        var cluster = RepositoryFiles.Document("tests/cluster/kind-audit.yaml");
+        var node = cluster.Arr("nodes").OfType<JsonObject>().ShouldHaveSingleItem();
+        node.Arr("kubeadmConfigPatches").ShouldHaveSingleItem()!.GetValue<string>().ShouldContain("audit-log-path: /var/log/gitops-secrets-audit/audit.log");
+        node.Arr("extraMounts").OfType<JsonObject>().ShouldContain(m => m.Str("hostPath") == "/tmp/gitops-secrets-kind/log" && m.Str("containerPath") == "/var/log/gitops-secrets-audit", "the log directory is the runner's");
+        node.Arr("extraMounts").OfType<JsonObject>().ShouldContain(m => m.Str("hostPath") == "/tmp/gitops-secrets-kind/audit-policy.yaml");
         run.ShouldContain("--filter Category=E2E");
         run.ShouldContain("[ \"${executed:-0}\" -eq \"${total:-0}\" ]", Case.Sensitive, "a run where any E2E test skipped (xunit counts skips in total, not executed) must fail the job");
         run.ShouldContain("kubectl apply -k deploy/");

@@ -189,6 +189,47 @@ public sealed class KubeApiServerTests : LoopbackApiServer
     }
 
     [Fact]
+    public async Task ManagedFields_CreatePatchAndApply_HaveTheRealServersShape()
+    {
+        // Each expected fieldsV1 below is what kube-apiserver v1.20.2 answered to the same three requests.
+        var created = await Client.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = "x2", Labels = new Dictionary<string, string> { ["l"] = "1" }, Annotations = new Dictionary<string, string> { ["a"] = "1" } }, Data = Bytes(("a", "a")) },
+            "default",
+            fieldManager: "legacy");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"b":"Yg=="}}""", V1Patch.PatchType.MergePatch), "x2", "default", fieldManager: "other");
+        var applied = await Client.CoreV1.PatchNamespacedSecretAsync(
+            new V1Patch("""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x2","labels":{"m":"1"}},"data":{"c":"Yw=="}}""", V1Patch.PatchType.ApplyPatch), "x2", "default", fieldManager: "app");
+
+        created.Type.ShouldBe("Opaque", "the server defaults a Secret's type");
+        FieldsV1(created, "legacy").ShouldBe("""{"f:data":{".":{},"f:a":{}},"f:metadata":{"f:annotations":{".":{},"f:a":{}},"f:labels":{".":{},"f:l":{}}},"f:type":{}}""", "a creator owns the maps it made and the defaulted type");
+        applied.Metadata.ManagedFields.Select(m => $"{m.Manager}/{m.Operation}").ShouldBe(["app/Apply", "legacy/Update", "other/Update"], "Apply entries first, then by time");
+        FieldsV1(applied, "other").ShouldBe("""{"f:data":{"f:b":{}}}""", "a key added to an existing map: not the map");
+        FieldsV1(applied, "app").ShouldBe("""{"f:data":{"f:c":{}},"f:metadata":{"f:labels":{"f:m":{}}}}""", "an applier owns exactly what it sent");
+    }
+
+    [Fact]
+    public async Task CreateEvent_InvolvedObjectInAnotherNamespace_Is422LikeTheApiServer()
+    {
+        Corev1Event Event(string name, string? involvedNamespace) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = "s", NamespaceProperty = involvedNamespace },
+            Reason = "Unsealed",
+            Message = "m",
+            Type = "Normal",
+        };
+        Server.CreateNamespace("payments");
+
+        var elsewhere = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("e1", "other"), "payments"));
+        var unnamed = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("e2", null), "payments"));
+        var same = await Client.CoreV1.CreateNamespacedEventAsync(Event("e3", "payments"), "payments");
+
+        AssertStatus(elsewhere, 422, "Invalid", "Event \"e1\" is invalid: involvedObject.namespace: Invalid value: \"other\": does not match event.namespace");
+        AssertStatus(unnamed, 422, "Invalid", "involvedObject.namespace: Invalid value: \"\": does not match event.namespace");
+        same.InvolvedObject.NamespaceProperty.ShouldBe("payments");
+    }
+
+    [Fact]
     public async Task Apply_UnchangedObject_DoesNotBumpResourceVersion()
     {
         var first = await ApplyAsync("s", "ours", force: false, ("a", "1"));
@@ -232,7 +273,9 @@ public sealed class KubeApiServerTests : LoopbackApiServer
 
         var e = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"data":{"a":"Mg=="}}""", V1Patch.PatchType.MergePatch), "frozen", "default"));
 
-        AssertStatus(e, 422, "Invalid", "field is immutable");
+        AssertStatus(e, 422, "Invalid", "Secret \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set");
+        var cause = JsonNode.Parse(e.Response.Content)!["details"]!["causes"]![0]!;
+        (cause["reason"]!.GetValue<string>(), cause["field"]!.GetValue<string>()).ShouldBe(("FieldValueForbidden", "data"), "as the real server names the cause");
         Server.SecretText("default", "frozen")!["a"].ShouldBe("1");
     }
 
@@ -244,7 +287,10 @@ public sealed class KubeApiServerTests : LoopbackApiServer
 
         var created = await CreateAsync("s");
         var wrongUid = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "other" } }));
-        AssertStatus(wrongUid, 409, "Conflict", "Precondition failed: UID in precondition: other");
+        AssertStatus(wrongUid, 409, "Conflict", $"Operation cannot be fulfilled on Secret \"s\": the UID in the precondition (other) does not match the UID in record ({created.Metadata.Uid}). The object might have been deleted and then recreated");
+        JsonNode.Parse(wrongUid.Response.Content)!["details"]!["kind"]!.GetValue<string>().ShouldBe("Secret", "the real server names the Kind in a precondition failure");
+        var wrongVersion = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = "1" } }));
+        AssertStatus(wrongVersion, 409, "Conflict", $"Operation cannot be fulfilled on Secret \"s\": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record ({created.Metadata.ResourceVersion}). The object might have been modified");
 
         await Client.CoreV1.DeleteNamespacedSecretAsync("s", "default", new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = created.Metadata.Uid, ResourceVersion = created.Metadata.ResourceVersion } });
         Server.Secret("default", "s").ShouldBeNull();
@@ -343,6 +389,9 @@ public sealed class KubeApiServerTests : LoopbackApiServer
 
     private static Dictionary<string, byte[]> Bytes(params (string Key, string Value)[] data) =>
         data.ToDictionary(p => p.Key, p => Encoding.UTF8.GetBytes(p.Value));
+
+    private static string FieldsV1(V1Secret secret, string manager) =>
+        JsonNode.Parse(KubernetesJson.Serialize(secret.Metadata.ManagedFields.Single(m => m.Manager == manager).FieldsV1))!.ToJsonString();
 
     private static void AssertStatus(HttpOperationException e, int code, string reason, string message)
     {

@@ -202,6 +202,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         failed.Kind.ShouldBe(ChangeKind.Failed);
         failed.Message!.ShouldContain(Planner.RecreateImmutableAnnotation);
         _fixture.Text(Db)!["password"].ShouldBe("one");
+        (await _fixture.Client.CoreV1.ListNamespacedEventAsync("payments")).Items.ShouldContain(e => e.Reason == SecretEventReasons.UpdateFailed && e.InvolvedObject.Name == "db" && e.InvolvedObject.Uid == uid, "the refusal is an ErrUpdateFailed event on the Secret");
 
         _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", "two")), s => s.Immutable = true, ss => ss.Metadata.Annotations[Planner.RecreateImmutableAnnotation] = "true");
         _fixture.Source.Commit = "c3";
@@ -272,9 +273,11 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         unsealed.Message.ShouldBe("SealedSecret unsealed successfully");
         unsealed.InvolvedObject.Kind.ShouldBe("Secret");
         unsealed.InvolvedObject.Name.ShouldBe("db");
+        unsealed.InvolvedObject.Uid.ShouldBe((await _fixture.Client.CoreV1.ReadNamespacedSecretAsync("db", "payments")).Metadata.Uid, "tools select an object's events by its uid");
         var notOurs = events.Single(e => e.InvolvedObject.Name == "api");
         notOurs.Reason.ShouldBe(SecretEventReasons.UpdateFailed);
         notOurs.Message.ShouldBe("Resource \"api\" already exists and is not managed by SealedSecret");
+        notOurs.InvolvedObject.Uid.ShouldBe((await _fixture.Client.CoreV1.ReadNamespacedSecretAsync("api", "payments")).Metadata.Uid);
         var unsealFailed = events.Single(e => e.Reason == SecretEventReasons.UnsealFailed);
         unsealFailed.Type.ShouldBe("Warning");
         unsealFailed.InvolvedObject.Name.ShouldBe("mysecret");
