@@ -15,6 +15,7 @@ public sealed class ResourceStore
 {
     private const string ModifiedMessage = "the object has been modified; please apply your changes to the latest version and try again";
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private const int MaxGeneratedPrefix = 63 - 5;
 
     private readonly Dictionary<ResourceType, SortedDictionary<string, Stored>> _objects = ResourceTypes.All.ToDictionary(t => t, _ => new SortedDictionary<string, Stored>(StringComparer.Ordinal));
     private readonly Lock _lock = new();
@@ -76,9 +77,12 @@ public sealed class ResourceStore
             }
 
             metadata.Remove("managedFields");
-            if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+            var generateName = metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix ? prefix : null;
+            if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && generateName is not null)
             {
-                metadata["name"] = prefix + new string(Enumerable.Range(0, 5).Select(_ => NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)]).ToArray());
+                // The real server cuts the prefix so that prefix + 5 characters stays a 63-character name.
+                metadata["name"] = generateName[..Math.Min(generateName.Length, MaxGeneratedPrefix)]
+                    + new string(Enumerable.Range(0, 5).Select(_ => NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)]).ToArray());
             }
 
             var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
@@ -87,7 +91,8 @@ public sealed class ResourceStore
             RequireNamespace(type, @namespace);
             if (_objects[type].ContainsKey(Key(type, @namespace, name)))
             {
-                throw KubeApiException.AlreadyExists(Resource(type), name);
+                // With generateName the real server answers a name collision as a retryable 504, whether or not a name was given too.
+                throw generateName is null ? KubeApiException.AlreadyExists(Resource(type), name) : KubeApiException.ServerTimeout(Resource(type), type.Kind, "POST");
             }
 
             var managers = new List<ManagedFieldsEntry> { Entry(manager, "Update", type, FieldPaths.Flatten(obj).Keys) };
@@ -304,7 +309,6 @@ public sealed class ResourceStore
         {
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = Timestamp(Time.GetUtcNow());
-            metadata.Remove("generateName");
         }
 
         metadata["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);

@@ -69,6 +69,48 @@ public sealed class KubeApiServerTests : LoopbackApiServer
         AssertStatus(missing, 404, "NotFound", "namespaces \"nowhere\" not found");
     }
 
+    [Fact]
+    public async Task Create_GenerateName_KeptCutTo63AndACollisionIs504LikeTheApiServer()
+    {
+        var generated = await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "sealed-secrets-key" } }, "default");
+        var longPrefix = new string('a', 70);
+        var cut = await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = longPrefix } }, "default");
+        await CreateAsync("fixed");
+        var collision = await Should.ThrowAsync<HttpOperationException>(() =>
+            Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "fixed", GenerateName = "k" } }, "default"));
+
+        generated.Metadata.GenerateName.ShouldBe("sealed-secrets-key", "the real server keeps metadata.generateName");
+        (await Client.CoreV1.ReadNamespacedSecretAsync(generated.Metadata.Name, "default")).Metadata.GenerateName.ShouldBe("sealed-secrets-key");
+        cut.Metadata.Name.Length.ShouldBe(63, "the prefix is cut to 58 characters so the name stays valid");
+        cut.Metadata.Name.ShouldStartWith(longPrefix[..58]);
+        cut.Metadata.GenerateName.ShouldBe(longPrefix);
+        AssertStatus(collision, 504, "ServerTimeout", "The POST operation against Secret could not be completed at this time, please try again.");
+    }
+
+    [Fact]
+    public async Task Lease_MicroTimes_SixDigitsOnlyStoredInUtc_DurationAndTransitionsValidated()
+    {
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        const string leases = "/apis/coordination.k8s.io/v1/namespaces/default/leases";
+        Task<HttpResponseMessage> Create(string name, string time, int duration = 4, int transitions = 0) => http.PostAsync(
+            new Uri(leases, UriKind.Relative),
+            new StringContent($$$"""{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"{{{name}}}"},"spec":{"holderIdentity":"a","renewTime":"{{{time}}}","leaseDurationSeconds":{{{duration}}},"leaseTransitions":{{{transitions}}}}}""", Encoding.UTF8, "application/json"));
+
+        var offset = await Create("offset", "2026-12-06T03:10:00.123456+01:00");
+        var seven = await Create("seven", "2026-12-06T03:10:00.1234567Z");
+        var whole = await Create("whole", "2026-12-06T03:10:00Z");
+        var zero = await Create("zero", "2026-12-06T03:10:00.123456Z", duration: 0, transitions: -1);
+
+        offset.StatusCode.ShouldBe(HttpStatusCode.Created, await offset.Content.ReadAsStringAsync());
+        JsonNode.Parse(await offset.Content.ReadAsStringAsync())!["spec"]!["renewTime"]!.GetValue<string>().ShouldBe("2026-12-06T02:10:00.123456Z", "MicroTime is stored in UTC");
+        seven.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "the real server decodes MicroTime with exactly six fractional digits");
+        whole.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        ((int)zero.StatusCode).ShouldBe(422);
+        var message = JsonNode.Parse(await zero.Content.ReadAsStringAsync())!["message"]!.GetValue<string>();
+        message.ShouldContain("spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0");
+        message.ShouldContain("spec.leaseTransitions: Invalid value: -1");
+    }
+
     [Theory]
     [InlineData("Upper", "k", "metadata.name")]
     [InlineData("under_score", "k", "metadata.name")]
