@@ -86,6 +86,12 @@ public sealed class ResourceStore
             }
 
             var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
+            if (type.Namespaced)
+            {
+                // Validated as stored: rules such as an Event's involvedObject.namespace compare with it.
+                metadata["namespace"] = @namespace;
+            }
+
             Normalize(type, obj);
             Validation.Check(type, obj, null);
             RequireNamespace(type, @namespace);

@@ -49,6 +49,11 @@ public static partial class Validation
             CheckLease(obj, causes);
         }
 
+        if (type == ResourceTypes.CoreEvents)
+        {
+            CheckCoreEvent(obj, causes);
+        }
+
         if (causes.Count > 0)
         {
             throw KubeApiException.Invalid(type.Kind, name, causes);
@@ -83,6 +88,18 @@ public static partial class Validation
         if (spec["leaseTransitions"] is JsonValue transitions && transitions.GetValue<long>() < 0)
         {
             causes.Add(("spec.leaseTransitions", $"Invalid value: {transitions.GetValue<long>()}: must to greater or equal than 0"));
+        }
+    }
+
+    /// <summary>A core/v1 Event lives in its object's namespace (an event about a cluster-wide object: in "default" or none).</summary>
+    private static void CheckCoreEvent(JsonObject obj, List<(string, string)> causes)
+    {
+        var eventNamespace = obj["metadata"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        var objectNamespace = obj["involvedObject"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        var matches = objectNamespace.Length == 0 ? eventNamespace is "" or "default" : objectNamespace == eventNamespace;
+        if (!matches)
+        {
+            causes.Add(("involvedObject.namespace", $"Invalid value: \"{objectNamespace}\": does not match event.namespace"));
         }
     }
 

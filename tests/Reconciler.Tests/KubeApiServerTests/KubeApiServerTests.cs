@@ -342,6 +342,37 @@ public sealed class KubeApiServerTests : LoopbackApiServer
     }
 
     [Fact]
+    public async Task CoreEvents_FieldSelectorsAndNamespaceRule_LikeTheApiServer()
+    {
+        Server.CreateNamespace("apps");
+        Corev1Event Event(string name, string about, string? objectNamespace, string reason) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            InvolvedObject = new V1ObjectReference { Kind = "Secret", Name = about, NamespaceProperty = objectNamespace },
+            Reason = reason,
+            Type = "Normal",
+            Source = new V1EventSource { Component = "gitops-secrets" },
+        };
+        await Client.CoreV1.CreateNamespacedEventAsync(Event("db.1", "db", "apps", "Unsealed"), "apps");
+        await Client.CoreV1.CreateNamespacedEventAsync(Event("api.1", "api", "apps", "ErrUpdateFailed"), "apps");
+
+        async Task<string> Names(string selector) =>
+            string.Join(",", (await Client.CoreV1.ListNamespacedEventAsync("apps", fieldSelector: selector)).Items.Select(e => e.Metadata.Name).Order());
+
+        (await Names("involvedObject.name=db")).ShouldBe("db.1");
+        (await Names("reason!=Unsealed")).ShouldBe("api.1");
+        (await Names("involvedObject.kind=Secret,source=gitops-secrets,type=Normal")).ShouldBe("api.1,db.1");
+        (await Names("involvedObject.fieldPath=")).ShouldBe("api.1,db.1", "a missing field compares as empty");
+        var other = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("x.1", "x", "default", "Unsealed"), "apps"));
+        var unnamespaced = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("y.1", "y", null, "Unsealed"), "apps"));
+        var unsupported = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ListNamespacedSecretAsync("apps", fieldSelector: "data=x"));
+
+        AssertStatus(other, 422, "Invalid", "involvedObject.namespace: Invalid value: \"default\": does not match event.namespace");
+        AssertStatus(unnamespaced, 422, "Invalid", "does not match event.namespace");
+        AssertStatus(unsupported, 400, "BadRequest", "field label not supported: data");
+    }
+
+    [Fact]
     public async Task ServiceProxy_ForwardsToTheRegisteredHandler()
     {
         await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "sealed-secrets-controller" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 8080 }] } }, "kube-system");
