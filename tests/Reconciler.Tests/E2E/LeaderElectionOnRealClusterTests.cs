@@ -81,6 +81,11 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
             () => "the new leader's status shows the commit it applied");
         var status = await follower.StatusAsync();
         status["leader"]!.GetValue<bool>().ShouldBeTrue(status.ToJsonString());
+
+        // One Event per apply that changed the Secret: the first leader's and the second's, nothing from a replica that did not lead.
+        var events = (await world.EventsAboutAsync(apps, "db")).Where(e => e.Source?.Component == "gitops-secrets").ToList();
+        events.Select(e => e.Reason).ShouldBe(["Unsealed", "Unsealed"], string.Join("\n", events.Select(e => $"{e.Reason}: {e.Message}")));
+        events.ShouldAllBe(e => !e.Message.Contains(Planted), "Events never carry values");
         (a.Process.Output + b.Process.Output).ShouldNotContain(Planted, Case.Sensitive, "values never appear in the workers' logs");
     }
 
