@@ -71,7 +71,10 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
         // renewal, measured from when it saw the last one; it looks once per retry period (duration × 2/15).
         var retry = LeaseDuration * 2 / 15;
         waited.ShouldBeGreaterThanOrEqualTo(LeaseDuration - TimeSpan.FromMilliseconds(250), "the follower waited for the Lease to expire");
-        takeover.ShouldBeLessThan(LeaseDuration + 2 * retry + TimeSpan.FromSeconds(2), "the follower takes over within the lease duration (plus its polling)");
+        // Slack for two shared cores: the takeover itself is a GET and a PUT after the follower's next tick.
+        var bound = LeaseDuration + 2 * retry + TimeSpan.FromSeconds(3);
+        waited.ShouldBeLessThan(bound, "the follower took the expired Lease at its next tries, not later");
+        takeover.ShouldBeLessThan(bound, "the follower takes over once the lease duration has passed (plus its polling)");
         taken.Spec.LeaseTransitions.ShouldBe(before.Spec.LeaseTransitions + 1);
 
         await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "db", "password") == Planted + "-2", RealClusterWorker.Patience, () => $"the new leader applies the next commit\n{follower.Process}");
