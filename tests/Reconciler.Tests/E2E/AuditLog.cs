@@ -34,14 +34,15 @@ public static class AuditLog
 {
     public static string? Path => RealCluster.AuditLog is { } path && File.Exists(path) ? path : null;
 
-    public static IReadOnlyList<AuditEntry> Read(string path)
+    /// <summary>The completed requests whose log line mentions TEXT (a user name, an audit id): the log holds every client's requests.</summary>
+    public static IReadOnlyList<AuditEntry> Read(string path, string text)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
         var entries = new List<AuditEntry>();
         while (reader.ReadLine() is { } line)
         {
-            if (Parse(line) is { } entry)
+            if (line.Contains(text, StringComparison.Ordinal) && Parse(line) is { } entry)
             {
                 entries.Add(entry);
             }
@@ -52,7 +53,7 @@ public static class AuditLog
 
     /// <summary>Waits until the request with this Audit-Id (a response header) is in the log, so every earlier request is too.</summary>
     public static Task UntilLoggedAsync(string path, string auditId, TimeSpan timeout) =>
-        Poll.UntilAsync(() => Read(path).Any(e => e.AuditId == auditId), timeout, () => $"audit event {auditId} in {path}");
+        Poll.UntilAsync(() => Read(path, auditId).Any(e => e.AuditId == auditId), timeout, () => $"audit event {auditId} in {path}");
 
     private static AuditEntry? Parse(string line)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using GitOpsSecrets.Cli;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.TestSupport;
@@ -138,7 +139,7 @@ public sealed class ClusterKeyStoreOnRealClusterTests
         // The worker serves the new certificate for sealing.
         using var http = new HttpClient();
         var served = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/v1/cert.pem"));
-        served.Trim().ShouldBe(System.Text.Encoding.ASCII.GetString(added.Data["tls.crt"]).Trim(), "/v1/cert.pem serves the newest key's certificate");
+        served.Trim().ShouldBe(Encoding.ASCII.GetString(added.Data["tls.crt"]).Trim(), "/v1/cert.pem serves the newest key's certificate");
         worker.Output.ShouldNotContain("PRIVATE KEY", Case.Sensitive, "key material is never logged");
     }
 
@@ -184,5 +185,5 @@ public sealed class ClusterKeyStoreOnRealClusterTests
         "--target", "kubernetes",
         "--cache-dir", world.Scratch("sync-cache"));
 
-    private static X509Certificate2 Certificate(V1Secret secret) => X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(secret.Data["tls.crt"]));
+    private static X509Certificate2 Certificate(V1Secret secret) => X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(secret.Data["tls.crt"]));
 }
