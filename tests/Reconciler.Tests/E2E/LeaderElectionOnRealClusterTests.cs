@@ -92,7 +92,39 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
         (a.Process.Output + b.Process.Output).ShouldNotContain(Planted, Case.Sensitive, "values never appear in the workers' logs");
     }
 
-    private static LeaderReplica Replica(RealClusterWorker world, string identity, string system)
+    [RealClusterFact]
+    public async Task Run_LeaderStoppedCleanly_ReleasesTheLeaseAndTheOtherTakesOverWithoutWaitingForExpiry()
+    {
+        // A long lease: a takeover well inside it can only come from the release.
+        var leaseDuration = TimeSpan.FromSeconds(30);
+        await using var world = RealClusterWorker.Start();
+        var system = await world.NamespaceAsync("system");
+        var apps = await world.NamespaceAsync("apps");
+        await world.AddVectorKeyAsync(system);
+        world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-1" });
+        var a = Replica(world, "replica-a", system, leaseDuration);
+        var b = Replica(world, "replica-b", system, leaseDuration);
+        await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "db", "password") == Planted + "-1", RealClusterWorker.Patience, () => $"the first commit applied\n{a.Process}\n{b.Process}");
+        var before = (await world.ReadLeaseAsync(system, LeaseName)).ShouldNotBeNull();
+        var (leader, follower) = before.Spec.HolderIdentity.StartsWith(a.Process.Identity + "_", StringComparison.Ordinal) ? (a, b) : (b, a);
+
+        var stoppedAt = DateTimeOffset.UtcNow;
+        (await leader.Process.TerminateAsync(RealClusterWorker.Patience)).ShouldBe(0, $"SIGTERM is a clean stop\n{leader.Process}");
+        world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-2" });
+        await Poll.UntilAsync(
+            async () => (await world.ReadLeaseAsync(system, LeaseName))?.Spec.HolderIdentity?.StartsWith(follower.Process.Identity + "_", StringComparison.Ordinal) == true,
+            RealClusterWorker.Patience,
+            () => $"the follower takes the released Lease\n{follower.Process}");
+        var takeover = DateTimeOffset.UtcNow - stoppedAt;
+        output.WriteLine($"lease duration {leaseDuration.TotalSeconds}s: takeover {takeover.TotalSeconds:0.00}s after SIGTERM (released)");
+
+        leader.Process.Output.ShouldContain("Released lease", Case.Sensitive, "the stopping leader gives the Lease up");
+        takeover.ShouldBeLessThan(leaseDuration / 2, "a released Lease is taken at the follower's next try, not after the lease duration");
+        await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "db", "password") == Planted + "-2", RealClusterWorker.Patience, () => $"the new leader applies the next commit\n{follower.Process}");
+        (a.Process.Output + b.Process.Output).ShouldNotContain(Planted);
+    }
+
+    private static LeaderReplica Replica(RealClusterWorker world, string identity, string system, TimeSpan? leaseDuration = null)
     {
         var port = FreePort.Next();
         var config = world.WriteConfig(identity, $"""
@@ -114,7 +146,7 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
               leaderElect: true
               leaseName: {LeaseName}
               leaseNamespace: {system}
-              leaseDuration: {LeaseDuration.TotalSeconds}s
+              leaseDuration: {(leaseDuration ?? LeaseDuration).TotalSeconds}s
               jitter: 0
             """);
         return new LeaderReplica(world.StartProcess(identity, "run", "--config", config), new Uri($"http://127.0.0.1:{port}"));
