@@ -47,6 +47,10 @@ public sealed class KubeApiException : Exception
 
     public static KubeApiException BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>504 ServerTimeout, the real server's answer to a generateName collision: try again.</summary>
+    public static KubeApiException ServerTimeout(string resource, string kind, string operation) =>
+        new(504, "ServerTimeout", $"The {operation} operation against {kind} could not be completed at this time, please try again.", new JsonObject { ["name"] = operation, ["kind"] = resource });
+
     /// <summary>422 with the real server's message shape: <c>Secret "x" is invalid: field: problem</c>.</summary>
     public static KubeApiException Invalid(string kind, string name, IReadOnlyList<(string Field, string Problem)> causes) =>
         new(422, "Invalid", $"{kind} \"{name}\" is invalid: {string.Join(", ", causes.Select(c => $"{c.Field}: {c.Problem}"))}",

@@ -256,7 +256,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     private JsonObject List(ResourceType type, string? @namespace, KubeRequest request)
     {
         var labels = LabelSelector.Parse(request.QueryValue("labelSelector"));
-        var fields = FieldSelector.Parse(request.QueryValue("fieldSelector"));
+        var fields = FieldSelector.Parse(request.QueryValue("fieldSelector"), type);
         var resourceVersion = Store.ResourceVersion;
         var items = Store.List(type, @namespace)
             .Where(o => labels.Matches(LabelsOf(o)) && fields.Matches(o))

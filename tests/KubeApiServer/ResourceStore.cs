@@ -22,6 +22,7 @@ public sealed class ResourceStore
 {
     private const string ModifiedMessage = "the object has been modified; please apply your changes to the latest version and try again";
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private const int MaxGeneratedPrefix = 63 - 5;
 
     /// <summary>The map-typed fields (keys are data, not schema) of the objects served here; structs such as metadata or spec are not maps.</summary>
     private static readonly string[] MapFields = ["data", "binaryData", "metadata" + FieldPaths.Separator + "labels", "metadata" + FieldPaths.Separator + "annotations"];
@@ -86,19 +87,29 @@ public sealed class ResourceStore
             }
 
             metadata.Remove("managedFields");
-            if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix)
+            var generateName = metadata["generateName"]?.GetValue<string>() is { Length: > 0 } prefix ? prefix : null;
+            if (metadata["name"]?.GetValue<string>() is not { Length: > 0 } && generateName is not null)
             {
-                metadata["name"] = prefix + new string(Enumerable.Range(0, 5).Select(_ => NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)]).ToArray());
+                // The real server cuts the prefix so that prefix + 5 characters stays a 63-character name.
+                metadata["name"] = generateName[..Math.Min(generateName.Length, MaxGeneratedPrefix)]
+                    + new string(Enumerable.Range(0, 5).Select(_ => NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)]).ToArray());
             }
 
             var name = metadata["name"]?.GetValue<string>() ?? string.Empty;
+            if (type.Namespaced)
+            {
+                // Validated as stored: rules such as an Event's involvedObject.namespace compare with it.
+                metadata["namespace"] = @namespace;
+            }
+
             Normalize(type, obj);
             Default(type, obj);
             Validation.Check(type, @namespace, obj, null);
             RequireNamespace(type, @namespace);
             if (_objects[type].ContainsKey(Key(type, @namespace, name)))
             {
-                throw KubeApiException.AlreadyExists(Resource(type), name);
+                // With generateName the real server answers a name collision as a retryable 504, whether or not a name was given too.
+                throw generateName is null ? KubeApiException.AlreadyExists(Resource(type), name) : KubeApiException.ServerTimeout(Resource(type), type.Kind, "POST");
             }
 
             // A create is an Update operation in managedFields: the creator owns every field, defaults included, and every map it made.
@@ -328,7 +339,6 @@ public sealed class ResourceStore
         {
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = Timestamp(Time.GetUtcNow());
-            metadata.Remove("generateName");
         }
 
         metadata["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);

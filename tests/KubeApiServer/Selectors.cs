@@ -105,14 +105,42 @@ public sealed class LabelSelector
     }
 }
 
-/// <summary>Field selectors on metadata.name and metadata.namespace, the ones every resource supports.</summary>
+/// <summary>
+/// Field selectors as the real server takes them: metadata.name and metadata.namespace on every resource,
+/// plus the fields a resource adds (a Secret's type; a core Event's involvedObject.*, reason, source,
+/// type, reportingComponent). A field the object lacks compares as the empty string.
+/// </summary>
 public sealed class FieldSelector
 {
+    private static readonly Dictionary<string, string> Common = new(StringComparer.Ordinal)
+    {
+        ["metadata.name"] = "metadata.name",
+        ["metadata.namespace"] = "metadata.namespace",
+    };
+
+    private static readonly Dictionary<string, string> SecretFields = new(StringComparer.Ordinal) { ["type"] = "type" };
+
+    private static readonly Dictionary<string, string> CoreEventFields = new(StringComparer.Ordinal)
+    {
+        ["involvedObject.kind"] = "involvedObject.kind",
+        ["involvedObject.namespace"] = "involvedObject.namespace",
+        ["involvedObject.name"] = "involvedObject.name",
+        ["involvedObject.uid"] = "involvedObject.uid",
+        ["involvedObject.apiVersion"] = "involvedObject.apiVersion",
+        ["involvedObject.resourceVersion"] = "involvedObject.resourceVersion",
+        ["involvedObject.fieldPath"] = "involvedObject.fieldPath",
+        ["reason"] = "reason",
+        ["reportingComponent"] = "reportingComponent",
+        ["source"] = "source.component",
+        ["type"] = "type",
+    };
+
     private readonly List<Func<JsonObject, bool>> _requirements = [];
 
-    public static FieldSelector Parse(string? text)
+    public static FieldSelector Parse(string? text, ResourceType? type = null)
     {
         var selector = new FieldSelector();
+        var extra = type == ResourceTypes.Secrets ? SecretFields : type == ResourceTypes.CoreEvents ? CoreEventFields : null;
         foreach (var term in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var op = term.Contains("!=", StringComparison.Ordinal) ? "!=" : term.Contains("==", StringComparison.Ordinal) ? "==" : "=";
@@ -124,17 +152,27 @@ public sealed class FieldSelector
 
             var field = parts[0].Trim();
             var value = parts[1].Trim();
-            if (field is not ("metadata.name" or "metadata.namespace"))
+            if (!Common.TryGetValue(field, out var path) && (extra is null || !extra.TryGetValue(field, out path)))
             {
                 throw KubeApiException.BadRequest($"field label not supported: {field}");
             }
 
-            var property = field["metadata.".Length..];
             var negate = op == "!=";
-            selector._requirements.Add(o => (o["metadata"]?[property]?.GetValue<string>() == value) != negate);
+            selector._requirements.Add(o => (Value(o, path) == value) != negate);
         }
 
         return selector;
+    }
+
+    private static string Value(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var part in path.Split('.'))
+        {
+            node = node is JsonObject o ? o[part] : null;
+        }
+
+        return node is JsonValue v && v.TryGetValue<string>(out var text) ? text : string.Empty;
     }
 
     public bool Matches(JsonObject obj) => _requirements.All(r => r(obj));

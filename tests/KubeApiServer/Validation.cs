@@ -48,10 +48,74 @@ public static partial class Validation
             CheckInvolvedObject(obj, @namespace, causes);
         }
 
+        if (type == ResourceTypes.Leases)
+        {
+            CheckLease(obj, causes);
+        }
+
+        if (type == ResourceTypes.CoreEvents)
+        {
+            CheckCoreEvent(obj, causes);
+        }
+
         if (causes.Count > 0)
         {
             throw KubeApiException.Invalid(type.Kind, name, causes);
         }
+    }
+
+    /// <summary>
+    /// The real server's Lease rules: MicroTime fields decode only as RFC 3339 with exactly six fractional
+    /// digits (anything else is a 400 before validation) and are stored in UTC; the duration is positive
+    /// and the transitions are not negative (422).
+    /// </summary>
+    private static void CheckLease(JsonObject obj, List<(string, string)> causes)
+    {
+        if (obj["spec"] is not JsonObject spec)
+        {
+            return;
+        }
+
+        foreach (var field in new[] { "acquireTime", "renewTime" })
+        {
+            if (spec[field] is JsonValue value && value.TryGetValue<string>(out var text))
+            {
+                spec[field] = MicroTime(field, text);
+            }
+        }
+
+        if (spec["leaseDurationSeconds"] is JsonValue duration && duration.GetValue<long>() <= 0)
+        {
+            causes.Add(("spec.leaseDurationSeconds", $"Invalid value: {duration.GetValue<long>()}: must be greater than 0"));
+        }
+
+        if (spec["leaseTransitions"] is JsonValue transitions && transitions.GetValue<long>() < 0)
+        {
+            causes.Add(("spec.leaseTransitions", $"Invalid value: {transitions.GetValue<long>()}: must to greater or equal than 0"));
+        }
+    }
+
+    /// <summary>A core/v1 Event lives in its object's namespace (an event about a cluster-wide object: in "default" or none).</summary>
+    private static void CheckCoreEvent(JsonObject obj, List<(string, string)> causes)
+    {
+        var eventNamespace = obj["metadata"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        var objectNamespace = obj["involvedObject"]?["namespace"]?.GetValue<string>() ?? string.Empty;
+        var matches = objectNamespace.Length == 0 ? eventNamespace is "" or "default" : objectNamespace == eventNamespace;
+        if (!matches)
+        {
+            causes.Add(("involvedObject.namespace", $"Invalid value: \"{objectNamespace}\": does not match event.namespace"));
+        }
+    }
+
+    private static string MicroTime(string field, string text)
+    {
+        if (!MicroTimeFormat().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
+        {
+            throw KubeApiException.BadRequest($"Lease in version \"v1\" cannot be handled as a Lease: v1.LeaseSpec.{field}: parsing time \"{text}\" as \"2006-01-02T15:04:05.000000Z07:00\"");
+        }
+
+        return time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static void CheckName(ResourceType type, string name, List<(string, string)> causes)
@@ -182,6 +246,9 @@ public static partial class Validation
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Dns1123Label();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex MicroTimeFormat();
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex Dns1123Subdomain();

@@ -77,19 +77,40 @@ public sealed partial class WorkflowTests
         var run = RunText(job);
 
         var kind = steps.Where(s => s.Str("uses")?.StartsWith("helm/kind-action@", StringComparison.Ordinal) == true).ShouldHaveSingleItem();
-        kind.Str("with.config").ShouldBe("tests/cluster/kind-audit.yaml", "the kind cluster keeps an audit log for the E2E scenarios that count requests");
+        kind.Str("with.config").ShouldBe("tests/cluster/kind.yaml", "the kind cluster keeps an audit log for the E2E scenarios that read it");
         run.ShouldContain("GITOPS_SECRETS_E2E_KUBECONFIG=\"$HOME/.kube/config\"");
-        run.ShouldContain("GITOPS_SECRETS_E2E_AUDIT_LOG=/tmp/gitops-secrets-kind/log/audit.log");
-        run.ShouldContain("cp tests/cluster/kind-audit-policy.yaml /tmp/gitops-secrets-kind/audit-policy.yaml");
-        var cluster = RepositoryFiles.Document("tests/cluster/kind-audit.yaml");
-        var node = cluster.Arr("nodes").OfType<JsonObject>().ShouldHaveSingleItem();
-        node.Arr("kubeadmConfigPatches").ShouldHaveSingleItem()!.GetValue<string>().ShouldContain("audit-log-path: /var/log/gitops-secrets-audit/audit.log");
-        node.Arr("extraMounts").OfType<JsonObject>().ShouldContain(m => m.Str("hostPath") == "/tmp/gitops-secrets-kind/log" && m.Str("containerPath") == "/var/log/gitops-secrets-audit", "the log directory is the runner's");
-        node.Arr("extraMounts").OfType<JsonObject>().ShouldContain(m => m.Str("hostPath") == "/tmp/gitops-secrets-kind/audit-policy.yaml");
         run.ShouldContain("--filter Category=E2E");
         run.ShouldContain("[ \"${executed:-0}\" -eq \"${total:-0}\" ]", Case.Sensitive, "a run where any E2E test skipped (xunit counts skips in total, not executed) must fail the job");
         run.ShouldContain("kubectl apply -k deploy/");
         run.ShouldContain("/services/http:sealed-secrets-controller:/proxy/v1/cert.pem", Case.Sensitive, "kubeseal's --fetch-cert path");
+    }
+
+    [Fact]
+    public void Ci_KindJob_GivesTheE2ESuiteTheApiServersAuditLog()
+    {
+        var steps = Jobs(RepositoryFiles.Document(Ci))["kind"].Arr("steps").OfType<JsonObject>().ToList();
+        var kind = steps.Single(s => (s.Str("uses") ?? string.Empty).StartsWith("helm/kind-action@", StringComparison.Ordinal));
+        var config = kind.Str("with.config").ShouldNotBeNull("the kind cluster is made from the repository's config file");
+        var node = RepositoryFiles.Document(config).Arr("nodes").OfType<JsonObject>().Single(n => n.Str("role") == "control-plane");
+        var patch = node.Arr("kubeadmConfigPatches").Select(p => p!.GetValue<string>()).ShouldHaveSingleItem();
+        var logPath = Regex.Match(patch, @"audit-log-path:\s*(\S+)").Groups[1].Value;
+        var policyPath = Regex.Match(patch, @"audit-policy-file:\s*(\S+)").Groups[1].Value;
+        var mounts = node.Arr("extraMounts").OfType<JsonObject>().ToDictionary(m => m.Str("containerPath")!, m => m.Str("hostPath")!, StringComparer.Ordinal);
+        var before = steps.TakeWhile(s => s != kind).Select(s => s.Str("run")).OfType<string>().ToList();
+        var after = string.Join('\n', steps.SkipWhile(s => s != kind).Select(s => s.Str("run")).OfType<string>());
+
+        logPath.ShouldNotBeEmpty($"{config}: the API server writes an audit log");
+        policyPath.ShouldNotBeEmpty($"{config}: with an audit policy");
+        mounts.ShouldContainKey(policyPath, $"{config}: the policy file is mounted into the node");
+        var policySource = before.SelectMany(r => Regex.Matches(r, @"cp (\S+) " + Regex.Escape(mounts[policyPath])).Select(m => m.Groups[1].Value)).ShouldHaveSingleItem("a step before kind puts the policy where the node mounts it from");
+        var policy = RepositoryFiles.Document(policySource);
+        policy.Str("kind").ShouldBe("Policy");
+        policy.Arr("rules").OfType<JsonObject>().ShouldContain(r => r.Str("level") == "Metadata", "every request with its user, verb and RBAC decision");
+        var logFolder = Path.GetDirectoryName(logPath)!;
+        mounts.ShouldContainKey(logFolder, $"{config}: the node's log folder is on the runner's disk");
+        var runnerLog = $"{mounts[logFolder]}/{Path.GetFileName(logPath)}";
+        after.ShouldContain($"GITOPS_SECRETS_E2E_AUDIT_LOG={runnerLog}", Case.Sensitive, "the E2E step is told where the audit log is");
+        string.Join('\n', before).ShouldContain($"install -m 0644 /dev/null {runnerLog}", Case.Sensitive, "the log exists readable before the API server appends to it");
     }
 
     [Fact]

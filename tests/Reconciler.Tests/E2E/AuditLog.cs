@@ -1,23 +1,44 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 
 namespace GitOpsSecrets.Tests.E2E;
 
-/// <summary>One request as the API server's audit log recorded it (Metadata level: no bodies).</summary>
-public sealed record AuditEntry(string Verb, string User, string RequestUri, string? Resource, string? Namespace, string? Name, int Code, DateTimeOffset Received, DateTimeOffset Completed)
+/// <summary>One request as the API server's audit log (level Metadata, stage ResponseComplete) recorded it.</summary>
+public sealed record AuditEntry(
+    string AuditId,
+    string User,
+    string Verb,
+    string? ApiGroup,
+    string? Resource,
+    string? Subresource,
+    string? Namespace,
+    string? Name,
+    int Code,
+    string? Decision,
+    string? Reason,
+    string RequestUri,
+    DateTimeOffset Received,
+    DateTimeOffset Completed)
 {
     public bool IsRead => Verb is "get" or "list" or "watch";
 
-    public override string ToString() => $"{Verb} {RequestUri} -> {Code}";
+    /// <summary>"create secrets" or "update coordination.k8s.io/leases" — the words of an RBAC rule.</summary>
+    public string Permission => $"{Verb} {(string.IsNullOrEmpty(ApiGroup) ? string.Empty : ApiGroup + "/")}{Resource}{(Subresource is null ? string.Empty : "/" + Subresource)}";
+
+    public bool Denied => Code == 403 || Decision == "forbid";
+
+    public override string ToString() => $"{Verb} {RequestUri} -> {Code}{(Decision is null ? string.Empty : $" ({Decision}: {Reason})")}";
 }
 
 /// <summary>
-/// The API server's audit log (GITOPS_SECRETS_E2E_AUDIT_LOG: cluster.sh's, or the one CI's kind job
-/// mounts from tests/cluster/kind-audit.yaml): the requests made between two marker requests, by the
-/// markers' user, so a test can count what a sync really sent. Timestamps are the server's own, so no
-/// clock of this machine is compared with the server's.
+/// The API server's JSON-lines audit log (GITOPS_SECRETS_E2E_AUDIT_LOG: cluster.sh writes one; the kind
+/// job mounts one out of the node, tests/cluster/kind.yaml), read as a test reads it: every completed
+/// request with who made it, what it asked for and what the authorizer decided. An instance is a window
+/// between two marker requests, so a test can count what a sync really sent; timestamps are the server's
+/// own, so no clock of this machine is compared with the server's.
 /// </summary>
 public sealed class AuditLog
 {
@@ -37,15 +58,23 @@ public sealed class AuditLog
         _offset = offset;
     }
 
-    public static string Path => RealCluster.AuditLog is { } path && File.Exists(path)
-        ? path
-        : throw new InvalidOperationException(
-            $"no readable audit log ({RealCluster.AuditLogVariable}={RealCluster.AuditLog ?? "unset"}): tests/cluster/cluster.sh up exports it; on kind, create the cluster with tests/cluster/kind-audit.yaml and export the mounted file");
+    public static string? Path => RealCluster.AuditLog is { } path && File.Exists(path) ? path : null;
+
+    private static string RequiredPath => Path ?? throw new InvalidOperationException(
+        $"no readable audit log ({RealCluster.AuditLogVariable}={RealCluster.AuditLog ?? "unset"}): tests/cluster/cluster.sh up exports it; on kind, create the cluster with tests/cluster/kind.yaml and export the mounted file");
+
+    /// <summary>The completed requests whose log line mentions TEXT (a user name, an audit id): the log holds every client's requests.</summary>
+    public static IReadOnlyList<AuditEntry> Read(string path, string text) =>
+        ReadFrom(path, 0).Where(e => e.Line.Contains(text, StringComparison.Ordinal)).Select(e => e.Entry).ToList();
+
+    /// <summary>Waits until the request with this Audit-Id (a response header) is in the log, so every earlier request is too.</summary>
+    public static Task UntilLoggedAsync(string path, string auditId, TimeSpan timeout) =>
+        Poll.UntilAsync(() => Read(path, auditId).Any(e => e.AuditId == auditId), timeout, () => $"audit event {auditId} in {path}");
 
     /// <summary>Marks the start of a window with a request only this window makes (a GET of a Secret that does not exist).</summary>
     public static async Task<AuditLog> BeginAsync(IKubernetes client, string @namespace)
     {
-        var path = Path;
+        var path = RequiredPath;
         var offset = new FileInfo(path).Length;
         var begin = await MarkAsync(client, @namespace);
         return new AuditLog(path, client, @namespace, begin, offset);
@@ -89,7 +118,7 @@ public sealed class AuditLog
         var deadline = DateTimeOffset.UtcNow + Patience;
         while (true)
         {
-            var entries = Read();
+            var entries = ReadFrom(_path, _offset).Select(e => e.Entry).ToList();
             if (entries.Any(e => e.RequestUri.Contains(end, StringComparison.Ordinal)))
             {
                 return entries;
@@ -102,17 +131,17 @@ public sealed class AuditLog
         }
     }
 
-    private List<AuditEntry> Read()
+    private static List<(string Line, AuditEntry Entry)> ReadFrom(string path, long offset)
     {
-        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        stream.Seek(_offset, SeekOrigin.Begin);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(offset, SeekOrigin.Begin);
         using var reader = new StreamReader(stream);
-        var entries = new List<AuditEntry>();
+        var entries = new List<(string, AuditEntry)>();
         while (reader.ReadLine() is { } line)
         {
             if (Parse(line) is { } entry)
             {
-                entries.Add(entry);
+                entries.Add((line, entry));
             }
         }
 
@@ -121,32 +150,54 @@ public sealed class AuditLog
 
     private static AuditEntry? Parse(string line)
     {
+        JsonNode? node;
         try
         {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.GetProperty("stage").GetString() != "ResponseComplete")
-            {
-                return null;
-            }
-
-            var objectRef = root.TryGetProperty("objectRef", out var o) ? o : default;
-            string? Ref(string name) => objectRef.ValueKind == JsonValueKind.Object && objectRef.TryGetProperty(name, out var v) ? v.GetString() : null;
-            return new AuditEntry(
-                root.GetProperty("verb").GetString()!,
-                root.GetProperty("user").GetProperty("username").GetString()!,
-                root.GetProperty("requestURI").GetString()!,
-                Ref("resource"),
-                Ref("namespace"),
-                Ref("name"),
-                root.TryGetProperty("responseStatus", out var status) && status.TryGetProperty("code", out var code) ? code.GetInt32() : 0,
-                root.GetProperty("requestReceivedTimestamp").GetDateTimeOffset(),
-                root.GetProperty("stageTimestamp").GetDateTimeOffset());
+            node = JsonNode.Parse(line);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException)
         {
-            // A line being written while we read it: the next read sees it whole.
+            // The line being written right now: the next read sees it whole.
             return null;
+        }
+
+        if (node?["stage"]?.GetValue<string>() != "ResponseComplete")
+        {
+            return null;
+        }
+
+        var objectRef = node["objectRef"];
+        var annotations = node["annotations"];
+        return new AuditEntry(
+            node["auditID"]!.GetValue<string>(),
+            node["user"]?["username"]?.GetValue<string>() ?? string.Empty,
+            node["verb"]?.GetValue<string>() ?? string.Empty,
+            objectRef?["apiGroup"]?.GetValue<string>(),
+            objectRef?["resource"]?.GetValue<string>(),
+            objectRef?["subresource"]?.GetValue<string>(),
+            objectRef?["namespace"]?.GetValue<string>(),
+            objectRef?["name"]?.GetValue<string>(),
+            node["responseStatus"]?["code"]?.GetValue<int>() ?? 0,
+            annotations?["authorization.k8s.io/decision"]?.GetValue<string>(),
+            annotations?["authorization.k8s.io/reason"]?.GetValue<string>(),
+            node["requestURI"]?.GetValue<string>() ?? string.Empty,
+            DateTimeOffset.Parse(node["requestReceivedTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+            DateTimeOffset.Parse(node["stageTimestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>A real-cluster test that also reads the API server's audit log; skipped with the enabling command when there is none.</summary>
+public sealed class RealClusterAuditFactAttribute : FactAttribute
+{
+    public RealClusterAuditFactAttribute()
+    {
+        if (!RealCluster.IsConfigured)
+        {
+            Skip = RealCluster.HowToEnable;
+        }
+        else if (!RealCluster.StartsItself && AuditLog.Path is null)
+        {
+            Skip = $"needs the API server's audit log: set {RealCluster.AuditLogVariable} (tests/cluster/cluster.sh up prints it; kind: tests/cluster/kind.yaml)";
         }
     }
 }

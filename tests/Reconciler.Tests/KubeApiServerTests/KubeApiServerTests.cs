@@ -69,6 +69,48 @@ public sealed class KubeApiServerTests : LoopbackApiServer
         AssertStatus(missing, 404, "NotFound", "namespaces \"nowhere\" not found");
     }
 
+    [Fact]
+    public async Task Create_GenerateName_KeptCutTo63AndACollisionIs504LikeTheApiServer()
+    {
+        var generated = await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = "sealed-secrets-key" } }, "default");
+        var longPrefix = new string('a', 70);
+        var cut = await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { GenerateName = longPrefix } }, "default");
+        await CreateAsync("fixed");
+        var collision = await Should.ThrowAsync<HttpOperationException>(() =>
+            Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "fixed", GenerateName = "k" } }, "default"));
+
+        generated.Metadata.GenerateName.ShouldBe("sealed-secrets-key", "the real server keeps metadata.generateName");
+        (await Client.CoreV1.ReadNamespacedSecretAsync(generated.Metadata.Name, "default")).Metadata.GenerateName.ShouldBe("sealed-secrets-key");
+        cut.Metadata.Name.Length.ShouldBe(63, "the prefix is cut to 58 characters so the name stays valid");
+        cut.Metadata.Name.ShouldStartWith(longPrefix[..58]);
+        cut.Metadata.GenerateName.ShouldBe(longPrefix);
+        AssertStatus(collision, 504, "ServerTimeout", "The POST operation against Secret could not be completed at this time, please try again.");
+    }
+
+    [Fact]
+    public async Task Lease_MicroTimes_SixDigitsOnlyStoredInUtc_DurationAndTransitionsValidated()
+    {
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        const string leases = "/apis/coordination.k8s.io/v1/namespaces/default/leases";
+        Task<HttpResponseMessage> Create(string name, string time, int duration = 4, int transitions = 0) => http.PostAsync(
+            new Uri(leases, UriKind.Relative),
+            new StringContent($$$"""{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"{{{name}}}"},"spec":{"holderIdentity":"a","renewTime":"{{{time}}}","leaseDurationSeconds":{{{duration}}},"leaseTransitions":{{{transitions}}}}}""", Encoding.UTF8, "application/json"));
+
+        var offset = await Create("offset", "2026-12-06T03:10:00.123456+01:00");
+        var seven = await Create("seven", "2026-12-06T03:10:00.1234567Z");
+        var whole = await Create("whole", "2026-12-06T03:10:00Z");
+        var zero = await Create("zero", "2026-12-06T03:10:00.123456Z", duration: 0, transitions: -1);
+
+        offset.StatusCode.ShouldBe(HttpStatusCode.Created, await offset.Content.ReadAsStringAsync());
+        JsonNode.Parse(await offset.Content.ReadAsStringAsync())!["spec"]!["renewTime"]!.GetValue<string>().ShouldBe("2026-12-06T02:10:00.123456Z", "MicroTime is stored in UTC");
+        seven.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "the real server decodes MicroTime with exactly six fractional digits");
+        whole.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        ((int)zero.StatusCode).ShouldBe(422);
+        var message = JsonNode.Parse(await zero.Content.ReadAsStringAsync())!["message"]!.GetValue<string>();
+        message.ShouldContain("spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0");
+        message.ShouldContain("spec.leaseTransitions: Invalid value: -1");
+    }
+
     [Theory]
     [InlineData("Upper", "k", "metadata.name")]
     [InlineData("under_score", "k", "metadata.name")]
@@ -343,6 +385,37 @@ public sealed class KubeApiServerTests : LoopbackApiServer
         ((int)stale.Response.StatusCode).ShouldBe(409, "two replicas updating one lease: the second loses");
         (await Client.CoreV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Reason.ShouldBe("Unsealed");
         (await Client.EventsV1.ListNamespacedEventAsync("default")).Items.ShouldHaveSingleItem().Metadata.Name.ShouldBe("s.2");
+    }
+
+    [Fact]
+    public async Task CoreEvents_FieldSelectorsAndNamespaceRule_LikeTheApiServer()
+    {
+        Server.CreateNamespace("apps");
+        Corev1Event Event(string name, string about, string? objectNamespace, string reason) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            InvolvedObject = new V1ObjectReference { Kind = "Secret", Name = about, NamespaceProperty = objectNamespace },
+            Reason = reason,
+            Type = "Normal",
+            Source = new V1EventSource { Component = "gitops-secrets" },
+        };
+        await Client.CoreV1.CreateNamespacedEventAsync(Event("db.1", "db", "apps", "Unsealed"), "apps");
+        await Client.CoreV1.CreateNamespacedEventAsync(Event("api.1", "api", "apps", "ErrUpdateFailed"), "apps");
+
+        async Task<string> Names(string selector) =>
+            string.Join(",", (await Client.CoreV1.ListNamespacedEventAsync("apps", fieldSelector: selector)).Items.Select(e => e.Metadata.Name).Order());
+
+        (await Names("involvedObject.name=db")).ShouldBe("db.1");
+        (await Names("reason!=Unsealed")).ShouldBe("api.1");
+        (await Names("involvedObject.kind=Secret,source=gitops-secrets,type=Normal")).ShouldBe("api.1,db.1");
+        (await Names("involvedObject.fieldPath=")).ShouldBe("api.1,db.1", "a missing field compares as empty");
+        var other = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("x.1", "x", "default", "Unsealed"), "apps"));
+        var unnamespaced = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedEventAsync(Event("y.1", "y", null, "Unsealed"), "apps"));
+        var unsupported = await Should.ThrowAsync<HttpOperationException>(() => Client.CoreV1.ListNamespacedSecretAsync("apps", fieldSelector: "data=x"));
+
+        AssertStatus(other, 422, "Invalid", "involvedObject.namespace: Invalid value: \"default\": does not match event.namespace");
+        AssertStatus(unnamespaced, 422, "Invalid", "does not match event.namespace");
+        AssertStatus(unsupported, 400, "BadRequest", "field label not supported: data");
     }
 
     [Fact]

@@ -37,6 +37,19 @@ public sealed class KubernetesLeaseLockTests : LoopbackApiServer
     }
 
     [Fact]
+    public async Task Lease_WholeSecondTime_IsWrittenWithSixFractionalDigits()
+    {
+        // KubernetesClient writes a zero fraction as "…:00Z", which the API server's MicroTime refuses (400).
+        var lease = new KubernetesLeaseLock(Client, "kube-system", "leader");
+        var whole = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+        var created = await lease.CreateAsync(new LeaseRecord("a", whole, whole, 15, 0), CancellationToken.None);
+
+        created.RenewTime.ShouldBe(whole.AddTicks(10), "a whole second is written one microsecond later");
+        Server.Store.Get(ResourceTypes.Leases, "kube-system", "leader")!["spec"]!["renewTime"]!.GetValue<string>().ShouldBe("2026-12-01T12:00:00.000001Z");
+    }
+
+    [Fact]
     public async Task TwoElectorsOverTheKubernetesLease_OnlyOneLeads_TheOtherTakesOverAfterExpiry()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));

@@ -58,8 +58,8 @@ public sealed class KubernetesLeaseLock(IKubernetes client, string @namespace, s
         Spec = new V1LeaseSpec
         {
             HolderIdentity = record.HolderIdentity,
-            AcquireTime = record.AcquireTime?.UtcDateTime,
-            RenewTime = record.RenewTime?.UtcDateTime,
+            AcquireTime = MicroTime(record.AcquireTime),
+            RenewTime = MicroTime(record.RenewTime),
             LeaseDurationSeconds = record.LeaseDurationSeconds,
             LeaseTransitions = record.LeaseTransitions,
         },
@@ -72,6 +72,24 @@ public sealed class KubernetesLeaseLock(IKubernetes client, string @namespace, s
         lease.Spec?.LeaseDurationSeconds ?? 0,
         lease.Spec?.LeaseTransitions ?? 0,
         lease.Metadata?.ResourceVersion);
+
+    /// <summary>
+    /// The API server decodes a Lease's MicroTime only with exactly six fractional digits and answers
+    /// anything else with 400, but KubernetesClient writes a time whose fraction is zero as "…:05Z".
+    /// So the time is cut to microseconds and a whole second is moved one microsecond on, which always
+    /// serializes as ".000001Z".
+    /// </summary>
+    private static DateTime? MicroTime(DateTimeOffset? value)
+    {
+        if (value is not { } time)
+        {
+            return null;
+        }
+
+        var utc = time.UtcDateTime;
+        var micro = utc.AddTicks(-(utc.Ticks % 10));
+        return micro.Ticks % TimeSpan.TicksPerSecond == 0 ? micro.AddTicks(10) : micro;
+    }
 
     private static DateTimeOffset? ToTime(DateTime? value) =>
         value is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
