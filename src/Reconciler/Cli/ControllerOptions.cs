@@ -56,7 +56,8 @@ public sealed class ControllerConnection : IDisposable
 
     public ControllerClient Client { get; }
 
-    public static async Task<ControllerConnection> OpenAsync(CliHost host, ControllerTarget target, HttpClient http, CancellationToken cancellationToken)
+    /// <param name="alternatives">What else the command could be given instead of a kubeconfig, for the error without one.</param>
+    public static async Task<ControllerConnection> OpenAsync(CliHost host, ControllerTarget target, HttpClient http, string alternatives, CancellationToken cancellationToken)
     {
         if (target.Url is { } url)
         {
@@ -69,7 +70,7 @@ public sealed class ControllerConnection : IDisposable
         var kubeconfig = KubeconfigNamespace.FilePath(host, target.Kubeconfig);
         if (kubeconfig is null || !File.Exists(kubeconfig))
         {
-            throw new UsageException($"no kubeconfig to reach the controller {target.Namespace}/{target.Name} through (--kubeconfig, $KUBECONFIG, ~/.kube/config): pass --cert FILE|URL or --controller-url URL instead");
+            throw new UsageException($"no kubeconfig to reach the controller {target.Namespace}/{target.Name} through the API server (--kubeconfig, $KUBECONFIG, ~/.kube/config): {alternatives}");
         }
 
         var proxy = await KubernetesServiceProxy.ConnectAsync(kubeconfig, target.Context, target.Namespace, target.Name, cancellationToken);

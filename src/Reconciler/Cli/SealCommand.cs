@@ -213,7 +213,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             return await Get<CertificateLoader>(services).ReadPemAsync(args.Cert, cancellationToken);
         }
 
-        using var connection = await ControllerConnection.OpenAsync(Host, args.Controller, Get<HttpClient>(services), cancellationToken);
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
         return await connection.Client.FetchCertificateAsync(cancellationToken);
     }
 
@@ -225,15 +225,18 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             return await loader.LoadAsync(args.Cert, cancellationToken);
         }
 
-        using var connection = await ControllerConnection.OpenAsync(Host, args.Controller, Get<HttpClient>(services), cancellationToken);
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
         return loader.Parse(await connection.Client.FetchCertificateAsync(cancellationToken), connection.Client.CertificateUri.ToString());
     }
+
+    private Task<ControllerConnection> OpenControllerAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken) =>
+        ControllerConnection.OpenAsync(Host, args.Controller, Get<HttpClient>(services), "pass --cert FILE|URL or --controller-url URL instead", cancellationToken);
 
     private async Task<int> AskControllerAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken)
     {
         var io = new CommandIO(Host);
         var (content, name) = await io.ReadAsync(args.SecretFile, cancellationToken);
-        using var connection = await ControllerConnection.OpenAsync(Host, args.Controller, Get<HttpClient>(services), cancellationToken);
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
         var requests = new ControllerRequests(Host, connection.Client);
         if (args.Mode == SealMode.Validate)
         {

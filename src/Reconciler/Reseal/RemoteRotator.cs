@@ -11,9 +11,9 @@ namespace GitOpsSecrets.Reseal;
 /// current one costs no request. Only the encrypted values of the answer are used: the file keeps its
 /// own metadata and template whatever the server returns.
 /// </summary>
-public sealed class RemoteRotator(HttpClient http, Uri baseUri) : ISealedSecretRotator
+public sealed class RemoteRotator(ControllerClient controller) : ISealedSecretRotator
 {
-    private readonly ControllerClient _controller = new(http, baseUri);
+    private readonly ControllerClient _controller = controller;
     private string? _newest;
 
     public string Description => _controller.RotateUri.ToString();

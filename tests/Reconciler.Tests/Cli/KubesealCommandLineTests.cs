@@ -287,6 +287,28 @@ public sealed class KubesealCommandLineTests(KubesealCluster cluster) : IClassFi
     }
 
     [Fact]
+    public async Task Reseal_ThroughTheApiProxy_FindsTheNamedPortAsKubesealDoes()
+    {
+        using (var old = TestKeys.Old())
+        {
+            _dir.Write("repo/apps/db.yaml", SealedFiles.Yaml(SealedFiles.Seal(old, "apps", "db", Values())));
+        }
+
+        var runner = new CliRunner();
+        runner.Environment["KUBECONFIG"] = cluster.Kubeconfig;
+        cluster.Api.Requests.Clear();
+
+        var result = await runner.RunAsync("reseal", _dir.File("repo"), "--controller-name", "my-sealer", "--controller-namespace", "sealing");
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        SealedFiles.Open(_dir.File("repo/apps/db.yaml"), Vectors.LoadKey()).Single().Values.ShouldBe(Values(), "resealed to the worker's newest key");
+        cluster.Api.Requests.All.ShouldContain(
+            r => r.Method == "POST" && r.Path == "/api/v1/namespaces/sealing/services/http:my-sealer:http/proxy/v1/rotate",
+            "reseal goes the way seal and kubeseal go: the Service's port name in the proxy path");
+        result.All.ShouldNotContain(PlantedValue);
+    }
+
+    [Fact]
     public async Task Version_AsKubeseal_PrintsKubesealsLayout()
     {
         var result = await RunLineAsync(Alias, "kubeseal --version");
