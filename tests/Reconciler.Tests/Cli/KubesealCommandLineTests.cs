@@ -59,6 +59,22 @@ public sealed class KubesealCommandLineTests(KubesealCluster cluster) : IClassFi
     }
 
     [Theory]
+    [InlineData(Alias, true)]
+    [InlineData(Subcommand, false)]
+    public async Task FetchCert_WithCert_PrintsThatCertificateWithoutTheApiServer(string invokedAs, bool url)
+    {
+        var source = url ? cluster.Worker.BaseUrl + "/v1/cert.pem" : Vectors.Path("sealing-key.crt.pem");
+        cluster.Api.Requests.Clear();
+
+        var result = await RunLineAsync(invokedAs, $"kubeseal --fetch-cert --cert {source}");
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        using var vector = Vectors.LoadKey();
+        result.Stdout.Trim().ShouldBe(KeySecrets.CertificatePem(vector).Trim());
+        cluster.Api.Requests.All.ShouldBeEmpty("--cert overrides --controller-*");
+    }
+
+    [Theory]
     [InlineData(Alias)]
     [InlineData(Subcommand)]
     public async Task FetchCert_NoSuchService_FailsInOneLineNamingTheFlags(string invokedAs)
