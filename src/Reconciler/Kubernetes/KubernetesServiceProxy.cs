@@ -6,7 +6,7 @@ namespace GitOpsSecrets.Kubernetes;
 
 /// <summary>
 /// An HTTP client that reaches a Service through the Kubernetes API server's service proxy, the way
-/// kubeseal reaches its controller: <c>/api/v1/namespaces/{ns}/services/http:{name}:/proxy/</c>, with the
+/// kubeseal reaches its controller: <c>/api/v1/namespaces/{ns}/services/http:{name}:{port name}/proxy/</c>, with the
 /// kubeconfig's server, CA, client certificate and token (KubernetesClient does the kubeconfig part).
 /// </summary>
 public sealed class KubernetesServiceProxy : IDisposable
@@ -24,10 +24,6 @@ public sealed class KubernetesServiceProxy : IDisposable
 
     /// <summary>The Service's root through the proxy, ending in '/'.</summary>
     public Uri BaseUri { get; }
-
-    /// <summary>The proxy to the Service's unnamed port (<c>http:NAME:</c>), without asking the API server about the Service.</summary>
-    public static KubernetesServiceProxy Create(string kubeconfigPath, string? context, string @namespace, string service) =>
-        Open(KubernetesClients.Configure(kubeconfigPath, context), @namespace, service, portName: string.Empty);
 
     /// <summary>
     /// The proxy exactly as kubeseal builds it: read the Service first and use the name of its first port
