@@ -7,4 +7,4 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return await CliApp.RunAsync(args, CliHost.FromProcess(), cancellation.Token);
+return await CliApp.RunAsync(args, CliHost.FromProcess(KubesealAlias.InvocationNameOfProcess()), cancellation.Token);

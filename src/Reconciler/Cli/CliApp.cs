@@ -5,7 +5,11 @@ namespace GitOpsSecrets.Cli;
 /// <summary>The <c>gitops-secrets</c> command line: builds the command tree and runs one invocation.</summary>
 public static class CliApp
 {
-    public static RootCommand BuildRoot(CliHost host)
+    /// <summary>Our command tree, or kubeseal's root when the program runs as <c>kubeseal</c>.</summary>
+    public static Command BuildRoot(CliHost host) =>
+        KubesealAlias.Matches(host.InvocationName) ? KubesealAlias.BuildRoot(host, new SharedOptions()) : BuildOwnRoot(host);
+
+    private static RootCommand BuildOwnRoot(CliHost host)
     {
         var shared = new SharedOptions();
         var root = new RootCommand("GitOps Secrets: kubeseal-compatible sealed Secrets, synced from git to clusters and directories.")

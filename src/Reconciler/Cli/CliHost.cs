@@ -26,11 +26,19 @@ public sealed class CliHost
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The name the program was started as (argv[0] without directory or extension). <c>kubeseal</c>
+    /// makes the root command kubeseal itself (<see cref="KubesealAlias"/>). Given by the process edge,
+    /// never read from the process deeper in.
+    /// </summary>
+    public string InvocationName { get; init; } = KubesealAlias.OwnName;
+
     /// <summary>Lets a test or host replace any service after the rooms have registered theirs.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
-    public static CliHost FromProcess() => new()
+    public static CliHost FromProcess(string? invocationName = null) => new()
     {
+        InvocationName = invocationName ?? KubesealAlias.OwnName,
         OpenStandardInput = Console.OpenStandardInput,
         Out = Console.Out,
         Error = Console.Error,

@@ -7,10 +7,13 @@ public sealed class CommandIO(CliHost host)
 {
     public const string StandardStream = "-";
 
-    /// <summary>The bytes of a file, or of standard input when the path is empty or "-".</summary>
+    /// <summary>kubeseal's README pipes a raw value in with <c>--from-file=/dev/stdin</c>; it means the command's standard input.</summary>
+    public const string DevStdin = "/dev/stdin";
+
+    /// <summary>The bytes of a file, or of standard input when the path is empty, "-" or /dev/stdin.</summary>
     public async Task<(byte[] Content, string Name)> ReadAsync(string? path, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(path) || path == StandardStream)
+        if (string.IsNullOrEmpty(path) || path is StandardStream or DevStdin)
         {
             await using var stdin = host.OpenStandardInput();
             using var buffer = new MemoryStream();

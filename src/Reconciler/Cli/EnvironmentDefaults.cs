@@ -11,7 +11,7 @@ public static class EnvironmentDefaults
 {
     public const string Prefix = "SEALED_SECRETS_";
 
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "seal", "unseal", "validate" };
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "seal", "unseal", "validate", KubesealAlias.Name };
 
     public static string VariableFor(Option option) =>
         Prefix + option.Name.TrimStart('-').Replace('-', '_').ToUpperInvariant();

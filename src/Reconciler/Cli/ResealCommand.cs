@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
-using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
@@ -18,7 +17,6 @@ public sealed record ResealArguments(
     string ControllerNamespace,
     string? Kubeconfig,
     string? Context,
-    bool ViaProxy,
     bool Check,
     bool Json,
     WriteBackSettings? WriteBack);
@@ -86,7 +84,6 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             parse.GetValue(_controllerNamespace) ?? DefaultControllerNamespace,
             parse.GetValue(_kubeconfig),
             parse.GetValue(_context),
-            keys.Count == 0 && url is null,
             parse.GetValue(_check),
             json,
             writeBack);
@@ -96,10 +93,13 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
     {
         var files = ManifestFiles.Find(args.Paths);
         using var ring = args.Keys.Count > 0 ? KeyRingLoader.Load(args.Keys, Host.Error) : KeyRing.Empty;
-        using var proxy = args.ViaProxy ? OpenProxy(args) : null;
-        ISealedSecretRotator rotator = args.Keys.Count > 0 ? new LocalRotator(Get<Sealer>(services), ring)
-            : args.ControllerUrl is not null ? new RemoteRotator(Get<HttpClient>(services), BaseUri(args.ControllerUrl))
-            : new RemoteRotator(proxy!.Client, proxy.BaseUri);
+        using var controller = args.Keys.Count > 0 ? null : await ControllerConnection.OpenAsync(
+            Host,
+            new ControllerTarget(args.ControllerUrl, args.ControllerName, args.ControllerNamespace, args.Kubeconfig, args.Context),
+            Get<HttpClient>(services),
+            "pass --recovery-private-key/--keys or --controller-url instead",
+            cancellationToken);
+        ISealedSecretRotator rotator = controller is null ? new LocalRotator(Get<Sealer>(services), ring) : new RemoteRotator(controller.Client);
 
         var resealer = new Resealer(rotator) { Progress = ProgressPrinter(files.Count) };
         var (report, written) = args.WriteBack is { } writeBack
@@ -170,22 +170,6 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         { Pushed: true } => $"committed {written.Commit![..12]} and pushed ({written.Attempts} attempt(s))\n",
         _ => $"committed {written.Commit![..12]}\n",
     };
-
-    private KubernetesServiceProxy OpenProxy(ResealArguments args)
-    {
-        var kubeconfig = KubeconfigNamespace.FilePath(Host, args.Kubeconfig);
-        if (kubeconfig is null || !File.Exists(kubeconfig))
-        {
-            throw new UsageException("nothing to re-encrypt with: pass --recovery-private-key/--keys, --controller-url, or a kubeconfig (--kubeconfig, $KUBECONFIG) to reach the worker through the API server");
-        }
-
-        return KubernetesServiceProxy.Create(kubeconfig, args.Context, args.ControllerNamespace, args.ControllerName);
-    }
-
-    private static Uri BaseUri(string url) =>
-        Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new UsageException($"--controller-url: \"{url}\" is not an http(s) URL");
 
     private Action<int, int>? ProgressPrinter(int total)
     {

@@ -8,12 +8,33 @@ using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Cli;
 
+/// <summary>What one <c>seal</c> invocation does; kubeseal's flags choose it the same way.</summary>
+public enum SealMode
+{
+    /// <summary>Seal Secrets (or one raw value) with the certificate.</summary>
+    Seal,
+
+    /// <summary><c>--fetch-cert</c>: print the certificate and stop.</summary>
+    FetchCert,
+
+    /// <summary><c>--validate</c>: ask the controller's <c>/v1/verify</c> whether each SealedSecret opens.</summary>
+    Validate,
+
+    /// <summary><c>--re-encrypt</c>: have the controller's <c>/v1/rotate</c> re-encrypt each SealedSecret to its newest key.</summary>
+    ReEncrypt,
+
+    /// <summary><c>--recovery-unseal</c>: decrypt offline with <c>--recovery-private-key</c> (what <c>unseal</c> does).</summary>
+    RecoveryUnseal,
+}
+
 /// <summary>The arguments of one <c>seal</c> invocation.</summary>
 public sealed record SealArguments(
+    SealMode Mode,
     string? SecretFile,
     string? OutputFile,
     ManifestFormat Format,
     string? Cert,
+    ControllerTarget Controller,
     SealingScope? Scope,
     bool Raw,
     string? Name,
@@ -24,7 +45,8 @@ public sealed record SealArguments(
     IReadOnlyList<string> FromEnvFile,
     string? MergeInto,
     bool AllowEmptyData,
-    bool AppendHash)
+    bool AppendHash,
+    IReadOnlyList<string> RecoveryKeys)
 {
     public bool BuildsSecret => FromLiteral.Count + FromFile.Count + FromEnvFile.Count > 0;
 }
@@ -32,7 +54,11 @@ public sealed record SealArguments(
 /// <summary>
 /// <c>seal</c>: Secret(s) in, SealedSecret(s) out, using only the public certificate. kubeseal's flags
 /// and rules (namespace from the kubeconfig, namespace mismatch, empty data, expired certificate, raw
-/// mode, merge-into), plus building the Secret from literals and files in the same step.
+/// mode, merge-into), plus building the Secret from literals and files in the same step. kubeseal's other
+/// modes are flags here too (<c>--fetch-cert</c>, <c>--validate</c>, <c>--re-encrypt</c>,
+/// <c>--recovery-unseal</c>), and without <c>--cert</c> the certificate comes from the controller through
+/// the API server, as kubeseal fetches it; so does the root command when the binary runs as
+/// <c>kubeseal</c> (<see cref="CliApp"/>).
 /// </summary>
 public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
@@ -51,16 +77,35 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
     private readonly Option<string?> _mergeInto = new("--merge-into") { Description = "Seal the Secret's values into this existing SealedSecret file, in place" };
     private readonly Option<bool> _allowEmptyData = new("--allow-empty-data") { Description = "Allow a Secret without data" };
     private readonly Option<bool> _appendHash = new("--append-hash") { Description = "Append a hash of the content to the name, like kustomize's secretGenerator" };
+    private readonly Option<bool> _fetchCert = new("--fetch-cert") { Description = "Print the certificate (from --cert, else from the controller) and exit" };
+    private readonly Option<bool> _validate = new("--validate") { Description = "Ask the controller (/v1/verify) whether each input SealedSecret can be decrypted; prints nothing when all can" };
+    private readonly Option<bool> _reEncrypt = new("--re-encrypt", "--rotate") { Description = "Have the controller (/v1/rotate) re-encrypt each input SealedSecret to its newest key (in place with -f and no -w)" };
+    private readonly Option<bool> _recoveryUnseal = new("--recovery-unseal") { Description = "Decrypt the input SealedSecrets offline with --recovery-private-key (what the unseal command does)" };
+    private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
+    private readonly ControllerOptions _controller = new();
 
     public override Command Build()
     {
-        var command = new Command("seal", "Seal a Secret into a SealedSecret with the public certificate")
-        {
+        var command = new Command("seal", "Seal a Secret into a SealedSecret with the public certificate (kubeseal's flags)");
+        Configure(command);
+        return command;
+    }
+
+    /// <summary>Adds seal's options and action to a command: the <c>seal</c> subcommand, or the root of the kubeseal alias.</summary>
+    public void Configure(Command command)
+    {
+        Option[] options =
+        [
             _secretFile, _outputFile, _format, _cert, _scope, _raw, _name, _namespace, _type,
             _fromLiteral, _fromFile, _fromEnvFile, _mergeInto, _allowEmptyData, _appendHash,
-        };
+            _fetchCert, _validate, _reEncrypt, _recoveryUnseal, _recoveryKeys,
+        ];
+        foreach (var option in options.Concat(_controller.All))
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(Handler((parse, services, ct) => RunAsync(Parse(parse), services, ct)));
-        return command;
     }
 
     private SealArguments Parse(ParseResult parse)
@@ -78,11 +123,17 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             scope = SealingScopes.TryParse(scopeText, out var parsed) ? parsed : throw new UsageException($"--scope: \"{scopeText}\" is not strict, namespace-wide or cluster-wide");
         }
 
+        var mode = ModeOf(parse);
+
+        // kubeseal re-encrypts a -f file in place when no -w is given.
+        var outputFile = parse.GetValue(_outputFile) ?? (mode == SealMode.ReEncrypt ? parse.GetValue(_secretFile) : null);
         return new SealArguments(
+            mode,
             parse.GetValue(_secretFile),
-            parse.GetValue(_outputFile),
-            OutputFormat(parse.GetValue(_outputFile), format, parse.GetResult(_format) is { Implicit: false }),
+            outputFile,
+            OutputFormat(outputFile, format, parse.GetResult(_format) is { Implicit: false }),
             parse.GetValue(_cert),
+            _controller.Resolve(parse),
             scope,
             parse.GetValue(_raw),
             parse.GetValue(_name),
@@ -93,14 +144,41 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             parse.GetValue(_fromEnvFile) ?? [],
             parse.GetValue(_mergeInto),
             parse.GetValue(_allowEmptyData),
-            parse.GetValue(_appendHash));
+            parse.GetValue(_appendHash),
+            SharedOptions.SplitList(parse.GetValue(_recoveryKeys)));
+    }
+
+    /// <summary>At most one of kubeseal's mode flags; kubeseal silently lets one win, here two are a usage error.</summary>
+    private SealMode ModeOf(ParseResult parse)
+    {
+        var chosen = new (Option<bool> Flag, SealMode Mode)[] { (_recoveryUnseal, SealMode.RecoveryUnseal), (_validate, SealMode.Validate), (_reEncrypt, SealMode.ReEncrypt), (_fetchCert, SealMode.FetchCert) }
+            .Where(m => parse.GetValue(m.Flag))
+            .ToList();
+        return chosen.Count switch
+        {
+            0 => SealMode.Seal,
+            1 => chosen[0].Mode,
+            _ => throw new UsageException($"{string.Join(", ", chosen.Select(m => m.Flag.Name))} cannot be used together: choose one"),
+        };
     }
 
     private async Task<int> RunAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (args.Cert is null)
+        if (args.RecoveryKeys.Count > 0 && args.Mode != SealMode.RecoveryUnseal)
         {
-            throw new UsageException("no certificate to seal with: pass --cert FILE|URL (or set SEALED_SECRETS_CERT)");
+            // kubeseal's warning: the keys only mean something to --recovery-unseal.
+            await Host.Error.WriteLineAsync("warning: ignoring --recovery-private-key because unseal command not chosen with --recovery-unseal");
+        }
+
+        switch (args.Mode)
+        {
+            case SealMode.RecoveryUnseal:
+                return await new UnsealCommand(Host, Shared).RunAsync(new UnsealArguments(args.SecretFile, args.OutputFile, args.Format, args.RecoveryKeys), services, cancellationToken);
+            case SealMode.Validate or SealMode.ReEncrypt:
+                return await AskControllerAsync(args, services, cancellationToken);
+            case SealMode.FetchCert:
+                await new CommandIO(Host).WriteAsync(args.OutputFile, await ReadCertificatePemAsync(args, services, cancellationToken));
+                return ExitCodes.Success;
         }
 
         if (args.Raw && args.MergeInto is not null)
@@ -108,7 +186,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new UsageException("--raw and --merge-into cannot be used together");
         }
 
-        using var key = await Get<CertificateLoader>(services).LoadAsync(args.Cert, cancellationToken);
+        using var key = await LoadCertificateAsync(args, services, cancellationToken);
         var sealer = Get<Sealer>(services);
         var io = new CommandIO(Host);
         if (args.Raw)
@@ -125,6 +203,53 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
         var sealedSecrets = secrets.Select(secret => SealedSecretManifest.ToNode(sealer.Seal(secret, key, ScopeOf(args, secret)))).Cast<JsonNode>().ToList();
         await io.WriteAsync(args.OutputFile, ManifestFormats.Write(sealedSecrets, args.Format));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The certificate as text: from <c>--cert</c> (file or URL), else from the controller, as kubeseal takes it.</summary>
+    private async Task<string> ReadCertificatePemAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (args.Cert is not null)
+        {
+            return await Get<CertificateLoader>(services).ReadPemAsync(args.Cert, cancellationToken);
+        }
+
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
+        return await connection.Client.FetchCertificateAsync(cancellationToken);
+    }
+
+    private async Task<SealingKey> LoadCertificateAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var loader = Get<CertificateLoader>(services);
+        if (args.Cert is not null)
+        {
+            return await loader.LoadAsync(args.Cert, cancellationToken);
+        }
+
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
+        return loader.Parse(await connection.Client.FetchCertificateAsync(cancellationToken), connection.Client.CertificateUri.ToString());
+    }
+
+    private Task<ControllerConnection> OpenControllerAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken) =>
+        ControllerConnection.OpenAsync(Host, args.Controller, Get<HttpClient>(services), "pass --cert FILE|URL or --controller-url URL instead", cancellationToken);
+
+    private async Task<int> AskControllerAsync(SealArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var io = new CommandIO(Host);
+        var (content, name) = await io.ReadAsync(args.SecretFile, cancellationToken);
+        using var connection = await OpenControllerAsync(args, services, cancellationToken);
+        var requests = new ControllerRequests(Host, connection.Client);
+        if (args.Mode == SealMode.Validate)
+        {
+            return await requests.ValidateAsync(content, name, cancellationToken);
+        }
+
+        var (code, rotated) = await requests.ReEncryptAsync(content, name, cancellationToken);
+        if (rotated is not null)
+        {
+            await io.WriteAsync(args.OutputFile, ManifestFormats.Write(rotated, args.Format));
+        }
+
+        return code;
     }
 
     private Secret BuildSecret(SealArguments args)
@@ -176,7 +301,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
     {
         if (string.IsNullOrEmpty(secret.Metadata.Namespace))
         {
-            secret.Metadata.Namespace = args.Namespace ?? KubeconfigNamespace.Resolve(Host);
+            secret.Metadata.Namespace = args.Namespace ?? KubeconfigNamespace.Resolve(Host, args.Controller.Kubeconfig, args.Controller.Context);
         }
         else if (args.Namespace is not null && args.Namespace != secret.Metadata.Namespace)
         {
@@ -241,7 +366,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
         }
 
         var scope = args.Scope ?? SealingScope.Strict;
-        var @namespace = args.Namespace ?? (scope == SealingScope.ClusterWide ? null : KubeconfigNamespace.Resolve(Host));
+        var @namespace = args.Namespace ?? (scope == SealingScope.ClusterWide ? null : KubeconfigNamespace.Resolve(Host, args.Controller.Kubeconfig, args.Controller.Context));
         var value = sealer.SealRaw(plaintext, key, scope, @namespace, args.Name);
         await io.WriteAsync(args.OutputFile, value);
         return ExitCodes.Success;

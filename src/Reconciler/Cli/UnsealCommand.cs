@@ -41,7 +41,8 @@ public sealed class UnsealCommand(CliHost host, SharedOptions shared) : CliComma
             SharedOptions.SplitList(parse.GetValue(_keys)));
     }
 
-    private async Task<int> RunAsync(UnsealArguments args, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>Also what <c>seal --recovery-unseal</c> (kubeseal's flag) runs.</summary>
+    public async Task<int> RunAsync(UnsealArguments args, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (args.PrivateKeys.Count == 0)
         {

@@ -9,9 +9,12 @@ namespace GitOpsSecrets.Keys;
 /// </summary>
 public sealed class CertificateLoader(HttpClient http, TimeProvider time)
 {
-    public async Task<SealingKey> LoadAsync(string source, CancellationToken cancellationToken)
+    public async Task<SealingKey> LoadAsync(string source, CancellationToken cancellationToken) =>
+        Parse(await ReadPemAsync(source, cancellationToken), source);
+
+    /// <summary>The sealing key in PEM text that came from <paramref name="source"/> (named in errors); an expired one is refused.</summary>
+    public SealingKey Parse(string pem, string source)
     {
-        var pem = await ReadAsync(source, cancellationToken);
         var key = KeyMaterialReader.ReadCertificate(pem, source);
         EnsureValid(key, source);
         return key;
@@ -29,7 +32,8 @@ public sealed class CertificateLoader(HttpClient http, TimeProvider time)
         }
     }
 
-    private async Task<string> ReadAsync(string source, CancellationToken cancellationToken)
+    /// <summary>The text at <paramref name="source"/> as it is, unparsed (what kubeseal's <c>--fetch-cert --cert</c> prints).</summary>
+    public async Task<string> ReadPemAsync(string source, CancellationToken cancellationToken)
     {
         if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -13,11 +11,12 @@ namespace GitOpsSecrets.Reseal;
 /// current one costs no request. Only the encrypted values of the answer are used: the file keeps its
 /// own metadata and template whatever the server returns.
 /// </summary>
-public sealed class RemoteRotator(HttpClient http, Uri baseUri) : ISealedSecretRotator
+public sealed class RemoteRotator(ControllerClient controller) : ISealedSecretRotator
 {
+    private readonly ControllerClient _controller = controller;
     private string? _newest;
 
-    public string Description => new Uri(baseUri, "v1/rotate").ToString();
+    public string Description => _controller.RotateUri.ToString();
 
     public async Task<string> NewestFingerprintAsync(CancellationToken cancellationToken)
     {
@@ -26,15 +25,8 @@ public sealed class RemoteRotator(HttpClient http, Uri baseUri) : ISealedSecretR
             return _newest;
         }
 
-        var uri = new Uri(baseUri, "v1/cert.pem");
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
-        var pem = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InputException($"{uri}: fetching the certificate failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-        }
-
-        using var key = KeyMaterialReader.ReadCertificate(pem, uri.ToString());
+        var pem = await _controller.FetchCertificateAsync(cancellationToken);
+        using var key = KeyMaterialReader.ReadCertificate(pem, _controller.CertificateUri.ToString());
         return _newest = key.Fingerprint;
     }
 
@@ -47,24 +39,16 @@ public sealed class RemoteRotator(HttpClient http, Uri baseUri) : ISealedSecretR
             return new Rotation(new Dictionary<string, string>(), [newest], null);
         }
 
-        var body = ManifestWriter.ToJson(SealedSecretManifest.ToNode(sealedSecret));
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "v1/rotate"))
+        var answer = await _controller.PostAsync(_controller.RotateUri, sealedSecret, cancellationToken);
+        if (!answer.Succeeded)
         {
-            Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-        };
-        using var response = await SendAsync(request, cancellationToken);
-        var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            // The worker's error bodies name keys, never values; keep the first line short anyway.
-            var reason = Encoding.UTF8.GetString(answer).Split('\n', 2)[0].Trim();
-            return Rotation.Failed($"{Description}: HTTP {(int)response.StatusCode}{(reason.Length > 0 ? ": " + (reason.Length > 200 ? reason[..200] : reason) : string.Empty)}");
+            return Rotation.Failed(answer.Describe());
         }
 
         SealedSecret rotated;
         try
         {
-            rotated = SealedSecretManifest.Read(ManifestReader.ReadSingle(answer, Description));
+            rotated = SealedSecretManifest.Read(ManifestReader.ReadSingle(answer.Body, Description));
         }
         catch (ManifestException e)
         {
@@ -78,20 +62,5 @@ public sealed class RemoteRotator(HttpClient http, Uri baseUri) : ISealedSecretR
 
         var previous = hint is { Length: > 0 } ? new[] { hint } : [];
         return new Rotation(rotated.EncryptedData.Where(p => sealedSecret.EncryptedData[p.Key] != p.Value).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), previous, null);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-        {
-            try
-            {
-                return await http.SendAsync(request, cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new InputException($"{request.RequestUri}: {e.Message}");
-            }
-        }
     }
 }

@@ -16,6 +16,9 @@ public sealed partial class RbacTests
     {
         WorkerNamespace,
         AnyNamespace,
+
+        /// <summary>Made by a CLI command with the user's own kubeconfig, never by the worker: no role of ours grants it.</summary>
+        UserCredentials,
     }
 
     /// <summary>One KubernetesClient call the product makes and the permission it needs.</summary>
@@ -55,6 +58,10 @@ public sealed partial class RbacTests
         new("Worker", typeof(ICoordinationV1Operations), "ReadNamespacedLease", "coordination.k8s.io", "leases", "get", Reach.WorkerNamespace),
         new("Worker", typeof(ICoordinationV1Operations), "CreateNamespacedLease", "coordination.k8s.io", "leases", "create", Reach.WorkerNamespace),
         new("Worker", typeof(ICoordinationV1Operations), "ReplaceNamespacedLease", "coordination.k8s.io", "leases", "update", Reach.WorkerNamespace),
+
+        // seal (and the kubeseal alias) and reseal read the controller's Service for its port name before
+        // going through the API server's proxy, as kubeseal does (docs/kubeseal.md: the user needs this).
+        new("Cli", typeof(ICoreV1Operations), "ReadNamespacedService", "", "services", "get", Reach.UserCredentials),
     ];
 
     [Fact]

@@ -61,6 +61,13 @@ public sealed class RotateServer : IAsyncDisposable
 
     private (int, string, string) Handle(HttpListenerRequest request, string path)
     {
+        // As the API server: the Service itself, which kubeseal (and so reseal) reads for its port name
+        // before going through the proxy; one unnamed port, so the proxy path is http:NAME:.
+        if (request.HttpMethod == "GET" && path.Split('/') is [_, "api", "v1", "namespaces", _, "services", var service])
+        {
+            return (200, $$$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"{{{service}}}"},"spec":{"ports":[{"port":8080}]}}""", "application/json");
+        }
+
         if (path.EndsWith("/v1/cert.pem", StringComparison.Ordinal))
         {
             return (200, KeySecrets.CertificatePem(_keys.Newest!), "application/x-pem-file");
