@@ -75,8 +75,8 @@ public sealed class SyncEngine
         var phases = new PhaseTimes(_time);
         var rsaBefore = _counters.RsaPrivateOperations;
         var warnings = new List<string>();
-        SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors) =>
-            new(revision, dryRun, targets, errors, warnings, _counters.RsaPrivateOperations - rsaBefore, _index.FilesReadLastUpdate, _time.GetElapsedTime(started));
+        SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors, SyncFailure? stoppedAt = null) =>
+            new(revision, dryRun, targets, errors, warnings, _counters.RsaPrivateOperations - rsaBefore, _index.FilesReadLastUpdate, _time.GetElapsedTime(started)) { StoppedAt = stoppedAt };
 
         SourceSnapshot snapshot;
         try
@@ -86,7 +86,13 @@ public sealed class SyncEngine
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError("Fetching {Source} failed: {Error}; nothing applied", _source.Description, e.Message);
-            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"]);
+            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Source);
+        }
+
+        if (MissingPaths(snapshot) is { Count: > 0 } missing)
+        {
+            // Fail closed: a mistyped path would read nothing, and pruning would then delete every Secret it owns.
+            return Report(snapshot.Revision, [], [$"path {string.Join(", ", missing)}: not in the repository at {snapshot.Revision}; nothing was changed"], SyncFailure.Paths);
         }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
@@ -102,7 +108,7 @@ public sealed class SyncEngine
         }
         catch (Exception e) when (e is InputException or IOException or TargetException)
         {
-            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"]);
+            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"], SyncFailure.Keys);
         }
 
         warnings.AddRange(keyLoad.Problems.Select(p => $"key skipped: {p}"));
@@ -149,6 +155,15 @@ public sealed class SyncEngine
             report.Targets.Sum(t => t.Count(ChangeKind.Failed)), report.RsaOperations, report.FilesRead);
         return report;
     }
+
+    /// <summary>Configured repository paths (of any target) that are neither a file nor a folder in the snapshot.</summary>
+    private List<string> MissingPaths(SourceSnapshot snapshot) =>
+        _targets.SelectMany(t => t.Paths)
+            .Select(RepositoryPaths.Normalize)
+            .Where(p => p.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .Where(p => !File.Exists(Path.Combine(snapshot.Root, p)) && !Directory.Exists(Path.Combine(snapshot.Root, p)))
+            .ToList();
 
     private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)
     {
