@@ -5,6 +5,8 @@ namespace GitOpsSecrets.Cli;
 /// <summary>The <c>gitops-secrets</c> command line: builds the command tree and runs one invocation.</summary>
 public static class CliApp
 {
+    public const string Name = "gitops-secrets";
+
     public static RootCommand BuildRoot(CliHost host)
     {
         var shared = new SharedOptions();

@@ -46,7 +46,8 @@ public static class UsageErrors
         var names = new List<string>();
         for (SymbolResult? current = result; current is CommandResult command; current = command.Parent)
         {
-            names.Insert(0, command.Command.Name);
+            // The root is named after the process (the test host in tests); messages name the tool.
+            names.Insert(0, command.Command is RootCommand ? CliApp.Name : command.Command.Name);
         }
 
         return string.Join(' ', names);
@@ -55,8 +56,16 @@ public static class UsageErrors
     private static IEnumerable<string> OptionNames(Command command)
     {
         var own = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name));
-        var inherited = command.Parents.OfType<Command>().SelectMany(p => p.Options.Where(o => o.Recursive)).SelectMany(o => o.Aliases.Prepend(o.Name));
+        var inherited = Ancestors(command).SelectMany(p => p.Options.Where(o => o.Recursive)).SelectMany(o => o.Aliases.Prepend(o.Name));
         return own.Concat(inherited).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<Command> Ancestors(Command command)
+    {
+        for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+        {
+            yield return parent;
+        }
     }
 
     private static IEnumerable<string> CommandNames(Command command) =>

@@ -89,11 +89,6 @@ public sealed class SyncEngine
             return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Source);
         }
 
-        if (MissingPaths(snapshot) is { Count: > 0 } missing)
-        {
-            // Fail closed: a mistyped path would read nothing, and pruning would then delete every Secret it owns.
-            return Report(snapshot.Revision, [], [$"path {string.Join(", ", missing)}: not in the repository at {snapshot.Revision}; nothing was changed"], SyncFailure.Paths);
-        }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
         phases.Mark("fetch");
@@ -126,6 +121,11 @@ public sealed class SyncEngine
         }
 
         phases.Mark("observe and plan");
+        if (UnknownPaths(snapshot, plans) is { Count: > 0 } unknown)
+        {
+            return Report(snapshot.Revision, [], [$"path {string.Join(", ", unknown)}: not in the repository at {snapshot.Revision}; nothing was changed"], SyncFailure.Paths);
+        }
+
         var opener = new Opener(_unsealer, ring);
         await DecideAndWriteAsync(plans, opener, snapshot.Revision, dryRun, progress, cancellationToken);
         phases.Mark("decrypt and write");
@@ -156,13 +156,19 @@ public sealed class SyncEngine
         return report;
     }
 
-    /// <summary>Configured repository paths (of any target) that are neither a file nor a folder in the snapshot.</summary>
-    private List<string> MissingPaths(SourceSnapshot snapshot) =>
-        _targets.SelectMany(t => t.Paths)
-            .Select(RepositoryPaths.Normalize)
-            .Where(p => p.Length > 0)
-            .Distinct(StringComparer.Ordinal)
-            .Where(p => !File.Exists(Path.Combine(snapshot.Root, p)) && !Directory.Exists(Path.Combine(snapshot.Root, p)))
+    /// <summary>
+    /// Configured paths that name nothing: neither a file nor a folder at this revision, and no Secret in
+    /// the targets came from under them. Such a path is a typo (<c>clusters/prodution</c>), and syncing it
+    /// would read nothing and succeed; fail closed instead. A path whose last file was deleted still has
+    /// its Secrets in the targets, so that removal syncs (and prunes) as before.
+    /// </summary>
+    private static List<string> UnknownPaths(SourceSnapshot snapshot, IReadOnlyList<TargetPlan> plans) =>
+        plans.SelectMany(plan => plan.Target.Paths.Select(RepositoryPaths.Normalize).Where(p => p.Length > 0).Select(path => (Path: path, Plan: plan)))
+            .Where(p => !File.Exists(Path.Combine(snapshot.Root, p.Path)) && !Directory.Exists(Path.Combine(snapshot.Root, p.Path)))
+            .GroupBy(p => p.Path, StringComparer.Ordinal)
+            .Where(group => !group.Any(p => p.Plan.Observed.Any(o => o.Managed && o.Stamp?.Source is { } source
+                && RepositoryPaths.IsUnderAny(source.Split('#', 2)[0], [group.Key]))))
+            .Select(group => group.Key)
             .ToList();
 
     private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)

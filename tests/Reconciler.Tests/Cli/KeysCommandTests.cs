@@ -1,4 +1,5 @@
 using GitOpsSecrets.Cli;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.TestSupport;
