@@ -63,4 +63,16 @@ public sealed class ProgressDisplayTests : IDisposable
         result.Stderr.ShouldBeEmpty();
         result.Stdout.ShouldContain("1 SealedSecret, 1 key, 0 sealed by an unknown key");
     }
+
+    [Fact]
+    public async Task KeysCoverage_OnATerminal_LiveBarOnStderrAndTheSameReport()
+    {
+        var plain = await _cli.RunAsync("keys", "coverage", _repo, "--cert", Path.Combine(_keys, "new.crt"));
+        var terminal = await new CliRunner { ErrorIsTerminal = true }.RunAsync("keys", "coverage", _repo, "--cert", Path.Combine(_keys, "new.crt"));
+
+        terminal.ExitCode.ShouldBe(ExitCodes.Success, terminal.ToString());
+        terminal.Stdout.ShouldBe(plain.Stdout, "progress never reaches standard output");
+        terminal.Stderr.ShouldContain("\u001b[?25l", Case.Sensitive, "the live display (cursor hidden while it draws) is on standard error");
+        terminal.Stderr.ShouldNotContain("keys coverage: 11/110 files", Case.Sensitive, "a terminal gets the live bar, not plain lines");
+    }
 }

@@ -24,6 +24,9 @@ public sealed class CliRunner
 
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>Runs as if standard error were a terminal (live progress instead of plain lines).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
 
     public async Task<CliResult> RunWithInputAsync(string stdin, params string[] args)
@@ -38,6 +41,7 @@ public sealed class CliRunner
             Environment = new Dictionary<string, string>(Environment),
             Time = Time,
             ConfigureServices = ConfigureServices,
+            ErrorIsTerminal = ErrorIsTerminal,
         };
         var code = await CliApp.RunAsync(args, host, CancellationToken.None);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
