@@ -1,6 +1,6 @@
-using GitOpsSecrets.Configuration;
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Cli;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
