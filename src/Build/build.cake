@@ -191,7 +191,7 @@ Task("GenerateSecrets")
     var args = new ProcessArgumentBuilder()
         .Append("generate-secrets")
         .Append("--spec").AppendQuoted(FromRoot(spec))
-        .Append("-o").AppendQuoted(FromRoot(output))
+        .Append("-w").AppendQuoted(FromRoot(output))
         .Append("--cert").AppendQuoted(cert.Contains("://") ? cert : FromRoot(cert));
     RunOrFail(executable.FullPath, args.Render(), root);
 });

@@ -5,6 +5,8 @@ namespace GitOpsSecrets.Cli;
 /// <summary>The <c>gitops-secrets</c> command line: builds the command tree and runs one invocation.</summary>
 public static class CliApp
 {
+    public const string Name = "gitops-secrets";
+
     /// <summary>Our command tree, or kubeseal's root when the program runs as <c>kubeseal</c>.</summary>
     public static Command BuildRoot(CliHost host) =>
         KubesealAlias.Matches(host.InvocationName) ? KubesealAlias.BuildRoot(host, new SharedOptions()) : BuildOwnRoot(host);
@@ -39,9 +41,19 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// Runs one invocation. <c>help [COMMAND]</c> is <c>[COMMAND] --help</c>; a command that only groups
+    /// others (no arguments at all, or <c>keys</c> alone) prints its command list on standard error and
+    /// exits 2; parse errors are one line each, the first unknown word only.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
         var root = BuildRoot(host);
+        if (args is ["help", .. var topic])
+        {
+            args = [.. topic, "--help"];
+        }
+
         var parse = root.Parse(args);
         if (parse.Errors.Count == 0)
         {
@@ -49,14 +61,20 @@ public static class CliApp
             parse = withDefaults.Length == args.Length ? parse : root.Parse(withDefaults);
         }
 
+        if (parse.UnmatchedTokens.Count == 0 && (parse.Action is null || parse.Errors.Count > 0) && parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 })
+        {
+            await host.Error.WriteLineAsync($"error: '{UsageErrors.CommandLine(parse.CommandResult)}' needs a command:");
+            await WriteHelpAsync(root, parse, host.Error, cancellationToken);
+            return ExitCodes.Usage;
+        }
+
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            foreach (var line in UsageErrors.Describe(parse))
             {
-                await host.Error.WriteLineAsync($"error: {error.Message}");
+                await host.Error.WriteLineAsync(line);
             }
 
-            await host.Error.WriteLineAsync($"Run '{root.Name} {string.Join(' ', CommandPath(parse))} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
             return ExitCodes.Usage;
         }
 
@@ -64,18 +82,10 @@ public static class CliApp
         return await parse.InvokeAsync(configuration, cancellationToken);
     }
 
-    private static IEnumerable<string> CommandPath(ParseResult parse)
+    private static async Task WriteHelpAsync(Command root, ParseResult parse, TextWriter writer, CancellationToken cancellationToken)
     {
-        var names = new List<string>();
-        for (var result = parse.CommandResult; result.Parent is not null; result = (System.CommandLine.Parsing.CommandResult)result.Parent)
-        {
-            names.Insert(0, result.Command.Name);
-            if (result.Parent is not System.CommandLine.Parsing.CommandResult)
-            {
-                break;
-            }
-        }
-
-        return names;
+        var path = UsageErrors.CommandLine(parse.CommandResult).Split(' ').Skip(1);
+        var help = root.Parse([.. path, "--help"]);
+        await help.InvokeAsync(new InvocationConfiguration { Output = writer, Error = writer }, cancellationToken);
     }
 }

@@ -33,19 +33,27 @@ public sealed class CliHost
     /// </summary>
     public string InvocationName { get; init; } = KubesealAlias.OwnName;
 
+    /// <summary>Standard error is a terminal a person watches: progress is a live bar there, plain lines otherwise.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     /// <summary>Lets a test or host replace any service after the rooms have registered theirs.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
-    public static CliHost FromProcess(string? invocationName = null) => new()
+    public static CliHost FromProcess(string? invocationName = null)
     {
-        InvocationName = invocationName ?? KubesealAlias.OwnName,
-        OpenStandardInput = Console.OpenStandardInput,
-        Out = Console.Out,
-        Error = Console.Error,
-        Environment = System.Environment.GetEnvironmentVariables()
+        var environment = System.Environment.GetEnvironmentVariables()
             .Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal),
-    };
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
+        return new()
+        {
+            InvocationName = invocationName ?? KubesealAlias.OwnName,
+            OpenStandardInput = Console.OpenStandardInput,
+            Out = Console.Out,
+            Error = Console.Error,
+            Environment = environment,
+            ErrorIsTerminal = !Console.IsErrorRedirected && environment.GetValueOrDefault("TERM") is not "dumb",
+        };
+    }
 
     public string? GetEnvironmentVariable(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
@@ -58,6 +66,8 @@ public sealed class CliHost
         services.AddSingleton(this);
         services.AddLogging(logging => logging
             .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning)
+            // sync and plan print the engine's report, which carries every error and warning it logs: logging them too printed each twice.
+            .AddFilter(typeof(SyncEngine).FullName, verbose ? LogLevel.Debug : LogLevel.None)
             .AddProvider(new TextWriterLoggerProvider(Error, verbose ? LogLevel.Debug : LogLevel.Warning, Time, timestamps: false)));
         services.AddSealing(engine);
         services.AddKeys();

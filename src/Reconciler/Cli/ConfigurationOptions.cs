@@ -30,7 +30,7 @@ public sealed class ConfigurationOptions
 
     public Option<string?> GitKnownHostsFile { get; } = new("--git-known-hosts-file") { Description = "ssh: known_hosts file; the host key must be in it (source.auth.knownHostsFile)" };
 
-    public Option<string?> Keys { get; } = new("--keys") { Description = "Key store: a key directory or file (keys.directory), or cluster[:NAMESPACE] (keys.clusterNamespace)" };
+    public Option<string?> Keys { get; } = new("--keys") { Description = "Key store: a key directory or file (keys.directory), or cluster[:NAMESPACE], namespace default " + ControllerDefaults.Namespace + " (keys.clusterNamespace)" };
 
     public Option<string?> KeyRenewPeriod { get; } = new("--key-renew-period") { Description = "run: how often a new key is made, e.g. 720h; 0 disables (keys.renewPeriod)" };
 
@@ -95,7 +95,7 @@ public sealed class ConfigurationOptions
         {
             if (spec == "cluster" || spec.StartsWith("cluster:", StringComparison.Ordinal))
             {
-                keys.ClusterNamespace = spec.Length > "cluster:".Length ? spec["cluster:".Length..] : KeysCommand.DefaultNamespace;
+                keys.ClusterNamespace = spec.Length > "cluster:".Length ? spec["cluster:".Length..] : ControllerDefaults.Namespace;
                 keys.Directory = null;
             }
             else

@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>The command line was wrong: unknown flag, missing argument, conflicting flags.</summary>
     public const int Usage = 2;
 
-    /// <summary>An input was invalid: a malformed manifest, a missing file, a bad certificate or key.</summary>
+    /// <summary>An input was invalid: a malformed manifest, a missing file, a bad certificate or key, a <c>--path</c> that matches nothing in the repository.</summary>
     public const int InvalidInput = 3;
 
     /// <summary>A sealed value could not be decrypted with any key (wrong key, renamed, moved, tampered).</summary>
@@ -23,6 +23,9 @@ public static class ExitCodes
 
     /// <summary><c>plan</c>: changes are pending; <c>reseal --check</c>: files are sealed to an older key.</summary>
     public const int ChangesPending = 6;
+
+    /// <summary>A remote could not be reached or read: the git repository (<c>sync</c>, <c>plan</c>) or the worker (<c>status</c>); nothing was changed.</summary>
+    public const int SourceUnavailable = 7;
 
     /// <summary>Interrupted (Ctrl+C, SIGTERM) before finishing.</summary>
     public const int Cancelled = 130;

@@ -11,6 +11,7 @@ namespace GitOpsSecrets.Cli;
 public sealed record GenerateSecretsArguments(
     string? Spec,
     string? Output,
+    ManifestFormat Format,
     string? Cert,
     IReadOnlyList<string> Keys,
     string? GitPrivateKeyFile,
@@ -31,7 +32,8 @@ public sealed class GenerateSecretsCommand(CliHost host, SharedOptions shared) :
     public const string GitSecretNamespace = "flux-system";
 
     private readonly Option<string?> _spec = new("--spec", "-f") { Description = "Spec file: Secrets with name, namespace, type, scope, labels, annotations and per-key sources" };
-    private readonly Option<string?> _output = new("--output", "-o") { Description = "Write the sealed manifests here, atomically (default: standard output)" };
+    private readonly Option<string?> _output = shared.OutputFile("Write the sealed manifests here, atomically (default: standard output)");
+    private readonly Option<string> _format = shared.Format("yaml");
     private readonly Option<string?> _sealedSecretsCert = new("--sealed-secrets-cert") { Description = "Certificate to seal with (same as --cert)" };
     private readonly Option<string?> _cert = shared.Cert();
     private readonly Option<string[]> _keys = shared.Keys();
@@ -46,7 +48,7 @@ public sealed class GenerateSecretsCommand(CliHost host, SharedOptions shared) :
     {
         var command = new Command("generate-secrets", "Seal Secrets from a spec file and/or flags into one manifest file")
         {
-            _spec, _output, _sealedSecretsCert, _cert, _keys, _gitPrivateKeyFile, _dockerUser, _dockerPasswordFile, _dockerServer, _dockerSecretName, _dockerSecretNamespace,
+            _spec, _output, _format, _sealedSecretsCert, _cert, _keys, _gitPrivateKeyFile, _dockerUser, _dockerPasswordFile, _dockerServer, _dockerSecretName, _dockerSecretNamespace,
         };
         command.SetAction(Handler((parse, services, ct) => RunAsync(Parse(parse), services, ct)));
         return command;
@@ -64,6 +66,7 @@ public sealed class GenerateSecretsCommand(CliHost host, SharedOptions shared) :
         return new GenerateSecretsArguments(
             parse.GetValue(_spec),
             parse.GetValue(_output),
+            ManifestFormats.TryParse(parse.GetValue(_format), out var format) ? format : throw new UsageException($"--format: \"{parse.GetValue(_format)}\" is not json or yaml"),
             certs.FirstOrDefault(),
             keys,
             parse.GetValue(_gitPrivateKeyFile),
@@ -120,10 +123,10 @@ public sealed class GenerateSecretsCommand(CliHost host, SharedOptions shared) :
                 return (JsonNode)SealedSecretManifest.ToNode(sealer.Seal(s.Secret, key, scope));
             })
             .ToList();
-        await new CommandIO(Host).WriteAsync(args.Output, ManifestFormats.Write(documents, ManifestFormat.Yaml));
+        await new CommandIO(Host).WriteAsync(args.Output, ManifestFormats.Write(documents, args.Format));
         if (args.Output is not null && args.Output != CommandIO.StandardStream)
         {
-            await Host.Error.WriteLineAsync($"sealed {documents.Count} Secrets to {args.Output} with key {key.ShortFingerprint}");
+            await Host.Error.WriteLineAsync($"sealed {Plural.Of(documents.Count, "Secret")} to {args.Output} with key {key.ShortFingerprint}");
         }
 
         return ExitCodes.Success;

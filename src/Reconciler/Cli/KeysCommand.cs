@@ -10,7 +10,7 @@ namespace GitOpsSecrets.Cli;
 
 public sealed record KeysGenerateArguments(string? OutDir, string? Manifest, ManifestFormat Format, string Namespace, int KeySize, string? CommonName);
 
-public sealed record KeysExportArguments(KeysConfiguration Store, string Output);
+public sealed record KeysExportArguments(KeysConfiguration Store, string Namespace, ManifestFormat Format, string? OutputFile);
 
 public sealed record KeysImportArguments(KeysConfiguration Store, string File);
 
@@ -21,18 +21,18 @@ public sealed record KeysImportArguments(KeysConfiguration Store, string File);
 /// </summary>
 public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
-    public const string DefaultNamespace = "kube-system";
-
     private readonly Option<string?> _outDir = new("--out-dir") { Description = "Write NAME.key (0600) and NAME.crt PEM files here" };
     private readonly Option<string?> _manifest = new("--manifest") { Description = "Write a key Secret manifest here (0600); '-' for standard output" };
     private readonly Option<string> _format = shared.Format("yaml");
-    private readonly Option<string?> _namespace = shared.Namespace();
+    private readonly Option<string?> _namespace = new("--namespace", "-n") { Description = $"Namespace of the key Secret (default {ControllerDefaults.Namespace}, where deploy/ installs the worker)" };
+    private readonly Option<string?> _exportNamespace = new("--namespace", "-n") { Description = $"Namespace of the exported key Secrets (default: the cluster store's namespace, else {ControllerDefaults.Namespace})" };
+    private readonly Option<string> _exportFormat = shared.Format("yaml");
     private readonly Option<int> _keySize = new("--key-size") { Description = "RSA key size in bits", DefaultValueFactory = _ => KeyGenerator.DefaultKeySize };
     private readonly Option<string?> _commonName = new("--my-cn") { Description = "Common name of the certificate (default: empty subject, like the controller)" };
     private readonly Option<string[]> _keys = shared.Keys();
     private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
     private readonly ConfigurationOptions _store = new();
-    private readonly Option<string> _output = new("--output", "-o") { Description = "Where the List of key Secrets goes (0600); '-' for standard output", DefaultValueFactory = _ => CommandIO.StandardStream };
+    private readonly Option<string?> _outputFile = shared.OutputFile("Write the List of key Secrets to this file (0600, atomically) instead of standard output");
     private readonly Argument<string> _importFile = new("FILE") { Description = "Key Secrets to import: a List of key Secrets (keys export), a key Secret, or PEM" };
 
     public override Command Build()
@@ -47,11 +47,11 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         cert.SetAction(Handler((parse, _, _) => PrintCertificateAsync(
             SharedOptions.SplitList((parse.GetValue(_keys) ?? []).Concat(parse.GetValue(_recoveryKeys) ?? [])))));
 
-        var export = new Command("export", "Write every key pair of a key store as a List of key Secrets (YAML), e.g. --keys cluster:kube-system")
+        var export = new Command("export", $"Write every key pair of a key store as a List of Bitnami key Secrets, e.g. --keys cluster:{ControllerDefaults.Namespace} -w keys.yaml")
         {
-            _store.Keys, _store.Kubeconfig, _store.Context, _output,
+            _store.Keys, _store.Kubeconfig, _store.Context, _exportNamespace, _exportFormat, _outputFile,
         };
-        export.SetAction(Handler((parse, services, ct) => ExportAsync(new KeysExportArguments(RequireStore(parse), parse.GetValue(_output)!), services, ct)));
+        export.SetAction(Handler((parse, services, ct) => ExportAsync(ParseExport(parse), services, ct)));
 
         var import = new Command("import", "Add the key pairs of a file to a key store, skipping those it already holds (same fingerprint)")
         {
@@ -62,6 +62,19 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         return new Command("keys", "Manage sealing key pairs") { generate, cert, export, import, new KeysCoverageCommand(Host, Shared).Build() };
     }
 
+    private KeysExportArguments ParseExport(ParseResult parse)
+    {
+        var store = RequireStore(parse);
+        return new KeysExportArguments(
+            store,
+            parse.GetValue(_exportNamespace) ?? store.ClusterNamespace ?? ControllerDefaults.Namespace,
+            ParseFormat(parse.GetValue(_exportFormat)),
+            parse.GetValue(_outputFile));
+    }
+
+    private static ManifestFormat ParseFormat(string? text) =>
+        ManifestFormats.TryParse(text, out var format) ? format : throw new UsageException($"--format: \"{text}\" is not json or yaml");
+
     private KeysGenerateArguments ParseGenerate(ParseResult parse)
     {
         var formatText = parse.GetValue(_format);
@@ -69,8 +82,8 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         return new KeysGenerateArguments(
             parse.GetValue(_outDir),
             parse.GetValue(_manifest),
-            ManifestFormats.TryParse(formatText, out var format) ? format : throw new UsageException($"--format: \"{formatText}\" is not json or yaml"),
-            parse.GetValue(_namespace) ?? DefaultNamespace,
+            ParseFormat(formatText),
+            parse.GetValue(_namespace) ?? ControllerDefaults.Namespace,
             keySize is 2048 or 3072 or 4096 ? keySize : throw new UsageException("--key-size must be 2048, 3072 or 4096"),
             parse.GetValue(_commonName));
     }
@@ -137,7 +150,7 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
                 continue;
             }
 
-            items.Add(SecretManifest.ToNode(KeySecrets.ToSecret(key, args.Store.ClusterNamespace, key.Name)));
+            items.Add(SecretManifest.ToNode(KeySecrets.ToSecret(key, args.Namespace, KeySecrets.SecretNameFor(key))));
         }
 
         foreach (var key in loaded.Keys)
@@ -151,8 +164,8 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         }
 
         var list = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["metadata"] = new JsonObject(), ["items"] = items };
-        await new CommandIO(Host).WriteAsync(args.Output, ManifestFormats.Write([list], ManifestFormat.Yaml), AtomicFile.OwnerOnly);
-        await Host.Error.WriteLineAsync($"exported {items.Count} key(s) from {store.Description}");
+        await new CommandIO(Host).WriteAsync(args.OutputFile, ManifestFormats.Write([list], args.Format), AtomicFile.OwnerOnly);
+        await Host.Error.WriteLineAsync($"exported {Plural.Of(items.Count, "key")} from {store.Description}");
         return ExitCodes.Success;
     }
 
@@ -204,7 +217,7 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
             }
         }
 
-        await Host.Out.WriteLineAsync($"imported {imported} key(s) into {store.Description}, {skipped} skipped");
+        await Host.Out.WriteLineAsync($"imported {Plural.Of(imported, "key")} into {store.Description}, {skipped} skipped");
         return ExitCodes.Success;
     }
 }

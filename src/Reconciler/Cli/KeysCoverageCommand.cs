@@ -21,7 +21,7 @@ public sealed class KeysCoverageCommand(CliHost host, SharedOptions shared) : Cl
     private readonly Option<string[]> _keys = shared.Keys();
     private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
     private readonly Option<string[]> _certs = new("--cert") { Description = "Certificate file(s) of keys (no private key: the annotation decides) (repeatable, comma-separated)" };
-    private readonly Option<string> _format = shared.ReportFormat("--format");
+    private readonly Option<string> _format = shared.ReportFormat();
 
     public override Command Build()
     {
@@ -54,7 +54,9 @@ public sealed class KeysCoverageCommand(CliHost host, SharedOptions shared) : Cl
             throw new InputException("no usable key in --keys/--recovery-private-key/--cert");
         }
 
-        var report = new KeyCoverage(Get<ValueCipher>(services)).Run(files, ring);
+        var report = await new ProgressDisplay(Host).RunAsync("keys coverage", "files", progress => Task.Run(
+            () => new KeyCoverage(Get<ValueCipher>(services)) { Progress = (done, all) => progress.Report(new ProgressStep(done, all)) }.Run(files, ring),
+            cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var error in report.Manifests.Select(m => m.Error).OfType<string>())
         {
@@ -87,7 +89,7 @@ public sealed class KeysCoverageCommand(CliHost host, SharedOptions shared) : Cl
         }));
         Table(output, keyRows);
         var unknown = report.Unknown.ToList();
-        output.Append($"\n{report.Manifests.Count} SealedSecrets, {report.Keys.Count} keys, {unknown.Count} sealed by an unknown key\n");
+        output.Append($"\n{Plural.Of(report.Manifests.Count, "SealedSecret")}, {Plural.Of(report.Keys.Count, "key")}, {unknown.Count} sealed by an unknown key\n");
         foreach (var manifest in unknown)
         {
             output.Append($"unknown key: {manifest.Where}: SealedSecret {manifest.Name}{(manifest.Hint is null ? string.Empty : $" (annotation names {Short(manifest.Hint)})")}\n");

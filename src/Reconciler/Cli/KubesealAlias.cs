@@ -14,7 +14,7 @@ namespace GitOpsSecrets.Cli;
 public static class KubesealAlias
 {
     public const string Name = "kubeseal";
-    public const string OwnName = "gitops-secrets";
+    public const string OwnName = CliApp.Name;
 
     public static bool Matches(string invocationName) => string.Equals(invocationName, Name, StringComparison.OrdinalIgnoreCase);
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
@@ -28,20 +29,19 @@ public sealed record ResealArguments(
 /// </summary>
 public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
-    public const string DefaultControllerName = "sealed-secrets-controller";
-    public const string DefaultControllerNamespace = "kube-system";
+    public const string DefaultControllerName = ControllerDefaults.ServiceName;
 
     private readonly Argument<string[]> _paths = new("paths") { Description = "Files or directories to search for SealedSecrets (default: .)", Arity = ArgumentArity.ZeroOrMore };
     private readonly Option<string[]> _recoveryKeys = shared.RecoveryPrivateKey();
     private readonly Option<string[]> _keys = shared.Keys();
     private readonly Option<string?> _controllerUrl = new("--controller-url") { Description = "Re-encrypt through this worker's /v1/rotate (e.g. http://gitops-secrets:8080)" };
     private readonly Option<string?> _controllerName = new("--controller-name") { Description = $"Service of the worker, reached through the Kubernetes API proxy (default {DefaultControllerName})" };
-    private readonly Option<string?> _controllerNamespace = new("--controller-namespace") { Description = $"Namespace of that Service (default {DefaultControllerNamespace})" };
+    private readonly Option<string?> _controllerNamespace = new("--controller-namespace") { Description = $"Namespace of that Service (default {ControllerDefaults.Namespace}, where deploy/ installs it)" };
     private readonly Option<string?> _kubeconfig = new("--kubeconfig") { Description = "Kubeconfig for the API proxy (default $KUBECONFIG, then ~/.kube/config)" };
     private readonly Option<string?> _context = new("--context") { Description = "Kubeconfig context for the API proxy" };
     private readonly Option<bool> _check = new("--check") { Description = "Rewrite nothing; list what is sealed to an older key and exit 6 if anything is" };
     private readonly WriteBackOptions _writeBack = new("Reseal {secrets} SealedSecret(s) in {files} file(s) to key {key}");
-    private readonly Option<string> _format = shared.ReportFormat("--format");
+    private readonly Option<string> _format = shared.ReportFormat();
 
     public override Command Build()
     {
@@ -81,7 +81,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             keys,
             url,
             parse.GetValue(_controllerName) ?? DefaultControllerName,
-            parse.GetValue(_controllerNamespace) ?? DefaultControllerNamespace,
+            parse.GetValue(_controllerNamespace) ?? ControllerDefaults.Namespace,
             parse.GetValue(_kubeconfig),
             parse.GetValue(_context),
             parse.GetValue(_check),
@@ -101,10 +101,13 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
             cancellationToken);
         ISealedSecretRotator rotator = controller is null ? new LocalRotator(Get<Sealer>(services), ring) : new RemoteRotator(controller.Client);
 
-        var resealer = new Resealer(rotator) { Progress = ProgressPrinter(files.Count) };
-        var (report, written) = args.WriteBack is { } writeBack
-            ? await ResealAndCommitAsync(resealer, args.Paths, writeBack, Get<IGitWriter>(services), cancellationToken)
-            : (await resealer.RunAsync(files, args.Check, cancellationToken), null);
+        var (report, written) = await new ProgressDisplay(Host).RunAsync<(ResealReport, GitWriteResult?)>("reseal", "files", async progress =>
+        {
+            var resealer = new Resealer(rotator) { Progress = (done, all) => progress.Report(new ProgressStep(done, all)) };
+            return args.WriteBack is { } writeBack
+                ? await ResealAndCommitAsync(resealer, args.Paths, writeBack, Get<IGitWriter>(services), cancellationToken)
+                : (await resealer.RunAsync(files, args.Check, cancellationToken), null);
+        });
 
         foreach (var error in report.Documents.Where(d => d.Error is not null).Select(d => d.Error).Concat(report.Files.Select(f => f.Error)).OfType<string>().Distinct())
         {
@@ -167,27 +170,9 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         null => string.Empty,
         { Commit: null } when report.Failed > 0 => "not committed: some SealedSecrets failed (the other files are rewritten in the work tree)\n",
         { Commit: null } => "nothing to commit\n",
-        { Pushed: true } => $"committed {written.Commit![..12]} and pushed ({written.Attempts} attempt(s))\n",
+        { Pushed: true } => $"committed {written.Commit![..12]} and pushed ({Plural.Of(written.Attempts, "attempt")})\n",
         _ => $"committed {written.Commit![..12]}\n",
     };
-
-    private Action<int, int>? ProgressPrinter(int total)
-    {
-        if (total < 200)
-        {
-            return null;
-        }
-
-        var step = Math.Max(1, total / 10);
-        var writer = TextWriter.Synchronized(Host.Error);
-        return (done, all) =>
-        {
-            if (done % step == 0 || done == all)
-            {
-                writer.WriteLine($"reseal: {done}/{all} files");
-            }
-        };
-    }
 
     private static string ToText(ResealReport report)
     {
@@ -200,7 +185,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
                 : "sealing-key annotation missing or stale";
             var verb = document.State == ResealState.Resealed ? "resealed" : report.Check ? "stale" : "not written";
             output.Append($"{verb}: {document.Where}: SealedSecret {document.Name}: {why}");
-            output.Append(document.RewrittenValues > 0 ? $" ({document.RewrittenValues} of {document.Values} values)\n" : "\n");
+            output.Append(document.RewrittenValues > 0 ? $" ({document.RewrittenValues} of {Plural.Of(document.Values, "value")})\n" : "\n");
         }
 
         output.Append($"files: {report.FilesScanned} ({report.FilesWithSealedSecrets} with SealedSecrets), SealedSecrets: {report.SealedSecrets}, values: {report.Values}, ");

@@ -13,9 +13,9 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
 {
     private readonly ConfigurationOptions _configuration = new();
     private readonly Option<bool> _leaderElect = new("--leader-elect") { Description = "Elect a leader through a coordination.k8s.io Lease; only the leader syncs and renews keys (worker.leaderElect)" };
-    private readonly Option<string?> _listen = new("--listen") { Description = "Address of the HTTP endpoints, default http://0.0.0.0:8080 (worker.listen)" };
+    private readonly Option<string?> _listen = new("--listen", "--listen-addr") { Description = $"Address of the HTTP endpoints: HOST:PORT, :PORT (all interfaces) or an http:// URL; default :8080 (worker.listen)", HelpName = "address" };
     private readonly Option<string?> _leaseName = new("--lease-name") { Description = "Name of the Lease, default gitops-secrets-leader (worker.leaseName)" };
-    private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default $POD_NAMESPACE, else the cluster key namespace, else kube-system (worker.leaseNamespace)" };
+    private readonly Option<string?> _leaseNamespace = new("--lease-namespace") { Description = "Namespace of the Lease, default $POD_NAMESPACE, else the cluster key namespace, else " + ControllerDefaults.Namespace + " (worker.leaseNamespace)" };
     private readonly Option<string?> _syncHookTokenFile = new("--sync-hook-token-file") { Description = "File holding the bearer token POST /hooks/sync requires; without it the hook is off (worker.syncHookTokenFile)" };
     private readonly Option<string?> _publishCertificatePath = new("--publish-certificate-path") { Description = "After a key renewal, commit the new certificate to this repository path and push it (keys.publishCertificate.path)" };
     private readonly Option<string?> _publishCertificateBranch = new("--publish-certificate-branch") { Description = "Branch the certificate is committed to; default the source ref when it is a branch, else main (keys.publishCertificate.branch)" };
@@ -44,10 +44,9 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         var configuration = _configuration.Resolve(parse, Host);
         ApplyWorkerFlags(parse, configuration.Worker);
         ApplyPublishFlags(parse, configuration.Keys);
-        if (!Uri.TryCreate(configuration.Worker.Listen, UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
-        {
-            throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an http:// address (example: http://0.0.0.0:8080)");
-        }
+        configuration.Worker.Listen = ListenAddress.TryToUrl(configuration.Worker.Listen, out var url)
+            ? url
+            : throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an address (examples: {ListenAddress.Examples})");
 
         var identity = Host.GetEnvironmentVariable("POD_NAME") ?? Host.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
         await using var app = WorkerHost.Build(configuration, services, new WorkerHostOptions

@@ -23,6 +23,7 @@ public sealed class SharedOptions
 
     public Option<string?> Namespace() => new("--namespace", "-n") { Description = "Namespace of the Secret (defaults to the kubeconfig context's namespace, then \"default\")" };
 
+    /// <summary><c>-o</c> is always a format (kubeseal's <c>--format</c>); a file to write is <see cref="OutputFile"/>.</summary>
     public Option<string> Format(string @default) => new("--format", "-o")
     {
         Description = "Output format: json or yaml",
@@ -31,12 +32,15 @@ public sealed class SharedOptions
     };
 
     /// <summary>How a report prints: a table for people (<c>text</c>) or <c>json</c> for machines.</summary>
-    public Option<string> ReportFormat(string name) => new(name, "-o")
+    public Option<string> ReportFormat() => new("--format", "-o")
     {
         Description = "Report format: text (a table) or json",
         DefaultValueFactory = _ => "text",
         HelpName = "text|json",
     };
+
+    /// <summary>Where output goes instead of standard output (kubeseal's <c>-w</c>); '-' is standard output.</summary>
+    public Option<string?> OutputFile(string description) => new("--output-file", "-w") { Description = description };
 
     /// <summary>True for json, false for text; anything else is a usage error naming the option.</summary>
     public static bool IsJson(ParseResult parse, Option<string> reportFormat) => parse.GetValue(reportFormat) switch

@@ -9,20 +9,20 @@ namespace GitOpsSecrets.Cli;
 
 /// <summary>
 /// <c>status</c>: asks a running worker for its <c>/status</c> and prints it as a table (or the JSON).
-/// Exit code 0 when the worker answered, 1 when it could not be reached.
+/// Exit code 0 when the worker answered, 7 when it could not be reached, 1 when it answered with an error.
 /// </summary>
 public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
     private readonly Option<string> _url = new("--url") { Description = "The worker's HTTP address", DefaultValueFactory = _ => "http://localhost:8080" };
-    private readonly Option<string> _output = shared.ReportFormat("--output");
+    private readonly Option<string> _format = shared.ReportFormat();
 
     public override Command Build()
     {
         var command = new Command("status", "Show a running worker's status: leadership, keys, last sync, and per target the revisions, counts and failures")
         {
-            _url, _output,
+            _url, _format,
         };
-        command.SetAction(Handler((parse, services, ct) => RunAsync(parse.GetValue(_url)!, SharedOptions.IsJson(parse, _output), services, ct)));
+        command.SetAction(Handler((parse, services, ct) => RunAsync(parse.GetValue(_url)!, SharedOptions.IsJson(parse, _format), services, ct)));
         return command;
     }
 
@@ -47,7 +47,7 @@ public sealed class StatusCommand(CliHost host, SharedOptions shared) : CliComma
         catch (HttpRequestException e)
         {
             await Host.Error.WriteLineAsync($"error: cannot reach the worker at {address}: {e.Message}");
-            return ExitCodes.Error;
+            return ExitCodes.SourceUnavailable;
         }
 
         JsonObject status;

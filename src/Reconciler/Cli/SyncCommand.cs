@@ -6,13 +6,13 @@ namespace GitOpsSecrets.Cli;
 
 /// <summary>
 /// <c>sync</c> applies the repository's Secrets to the targets once; <c>plan</c> (alias <c>diff</c>) shows
-/// what it would do and applies nothing. Exit codes: 0 done (plan: nothing to do), 5 partial failure,
-/// 1 nothing could be done, 6 (plan) changes pending.
+/// what it would do and applies nothing. Exit codes (see <see cref="ExitCodes"/>): 0 done (plan: nothing
+/// to do), 5 partial failure, 6 (plan) changes pending, 7 repository unreachable, 3 a --path matches nothing, 1 nothing could be done.
 /// </summary>
 public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) : CliCommand(host, shared)
 {
     private readonly ConfigurationOptions _configuration = new();
-    private readonly Option<string> _output = shared.ReportFormat("--output");
+    private readonly Option<string> _format = shared.ReportFormat();
 
     public override Command Build()
     {
@@ -29,57 +29,48 @@ public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) :
             command.Options.Add(option);
         }
 
-        command.Options.Add(_output);
+        command.Options.Add(_format);
         command.SetAction(Handler((parse, services, ct) => RunAsync(parse, services, ct)));
         return command;
     }
 
     private async Task<int> RunAsync(ParseResult parse, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var json = SharedOptions.IsJson(parse, _output);
+        var json = SharedOptions.IsJson(parse, _format);
         var configuration = _configuration.Resolve(parse, Host);
         var engine = services.GetRequiredService<SyncEngineFactory>().Create(configuration);
-        var progress = new ProgressLine(Host.Error, Host.Time);
-        var report = await engine.SyncAsync(plan, progress, cancellationToken);
-        progress.Finish();
+        var report = await new ProgressDisplay(Host).RunAsync(
+            plan ? "plan" : "sync",
+            "Secrets",
+            progress => engine.SyncAsync(plan, ProgressDisplay.Map(progress, (SyncProgress p) => new ProgressStep(p.Done, p.Total)), cancellationToken));
+        if (report.StoppedAt is not null)
+        {
+            // Nothing was read or planned: the reason is the whole story, said once on standard error (and in the JSON for machines).
+            foreach (var error in report.Errors)
+            {
+                await Host.Error.WriteLineAsync($"error: {error}");
+            }
+
+            if (json)
+            {
+                await Host.Out.WriteAsync(ReportPrinter.Json(report));
+            }
+
+            return ExitCodeOf(report, plan);
+        }
+
         await Host.Out.WriteAsync(json ? ReportPrinter.Json(report) : ReportPrinter.Text(report));
         return ExitCodeOf(report, plan);
     }
 
     public static int ExitCodeOf(SyncReport report, bool plan) =>
-        report.Failed ? ExitCodes.Error
-        : report.HasFailures ? ExitCodes.PartialFailure
-        : plan && report.HasChanges ? ExitCodes.ChangesPending
-        : ExitCodes.Success;
-
-    /// <summary>A progress line on standard error for long runs: at most one every two seconds.</summary>
-    private sealed class ProgressLine(TextWriter writer, TimeProvider time) : IProgress<SyncProgress>
-    {
-        private readonly Lock _lock = new();
-        private long _last = time.GetTimestamp();
-        private bool _printed;
-
-        public void Report(SyncProgress value)
+        report.StoppedAt switch
         {
-            lock (_lock)
-            {
-                if (time.GetElapsedTime(_last) < TimeSpan.FromSeconds(2) || value.Done == value.Total)
-                {
-                    return;
-                }
-
-                _last = time.GetTimestamp();
-                _printed = true;
-                writer.WriteLine($"progress: {value.Done}/{value.Total} Secrets {value.Phase}");
-            }
-        }
-
-        public void Finish()
-        {
-            if (_printed)
-            {
-                writer.Flush();
-            }
-        }
-    }
+            SyncFailure.Source => ExitCodes.SourceUnavailable,
+            SyncFailure.Paths => ExitCodes.InvalidInput,
+            _ when report.Failed => ExitCodes.Error,
+            _ when report.HasFailures => ExitCodes.PartialFailure,
+            _ when plan && report.HasChanges => ExitCodes.ChangesPending,
+            _ => ExitCodes.Success,
+        };
 }

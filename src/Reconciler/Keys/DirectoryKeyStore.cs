@@ -1,3 +1,4 @@
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Secrets;
@@ -65,13 +66,34 @@ public sealed class DirectoryKeyStore(string directory) : IKeyStore
             results.Add(KeyMaterialReader.Read(System.Text.Encoding.UTF8.GetBytes(pem), group.First()));
         }
 
-        return KeyLoadResult.Combine(results);
+        return WithoutDuplicates(KeyLoadResult.Combine(results));
+    }
+
+    /// <summary>
+    /// One key per fingerprint: <c>keys generate --out-dir D --manifest D/k.yaml</c> leaves the same key
+    /// as PEM files and as a manifest, and it must count as one key. The copy that can unseal wins,
+    /// then the manifest (read first, and named by its metadata rather than a file path).
+    /// </summary>
+    private static KeyLoadResult WithoutDuplicates(KeyLoadResult loaded)
+    {
+        var kept = new List<SealingKey>();
+        foreach (var group in loaded.Keys.GroupBy(k => k.Fingerprint, StringComparer.Ordinal))
+        {
+            var best = group.FirstOrDefault(k => k.CanUnseal && k.Certificate is not null) ?? group.FirstOrDefault(k => k.CanUnseal) ?? group.First();
+            kept.Add(best);
+            foreach (var duplicate in group.Where(k => !ReferenceEquals(k, best)))
+            {
+                duplicate.Dispose();
+            }
+        }
+
+        return loaded with { Keys = kept };
     }
 
     public Task<string> AddAsync(SealingKey key, CancellationToken cancellationToken)
     {
         var name = KeySecrets.NewName();
-        var manifest = ManifestFormats.Write([SecretManifest.ToNode(KeySecrets.ToSecret(key, null, name))], ManifestFormat.Yaml);
+        var manifest = ManifestFormats.Write([SecretManifest.ToNode(KeySecrets.ToSecret(key, ControllerDefaults.Namespace, name))], ManifestFormat.Yaml);
         AtomicFile.WriteText(Path.Combine(Directory, name + ".yaml"), manifest, AtomicFile.OwnerOnly);
         return Task.FromResult(name);
     }

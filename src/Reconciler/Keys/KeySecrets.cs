@@ -38,6 +38,23 @@ public static class KeySecrets
         return secret;
     }
 
+    /// <summary>
+    /// A valid Secret name for a key wherever it came from: its own name when valid (a key Secret's
+    /// metadata.name), else the file name without its PEM suffix (keys from <c>--out-dir</c> are named
+    /// by the file path), else the prefix and the fingerprint.
+    /// </summary>
+    public static string SecretNameFor(SealingKey key)
+    {
+        if (KubernetesNames.IsValidSecretName(key.Name))
+        {
+            return key.Name;
+        }
+
+        var file = Path.GetFileName(key.Name.TrimEnd('/', '\\'));
+        var stem = file.Split('.', 2)[0].ToLowerInvariant();
+        return KubernetesNames.IsValidSecretName(stem) ? stem : $"{NamePrefix}-{key.Fingerprint[..10].ToLowerInvariant()}";
+    }
+
     public static string CertificatePem(SealingKey key) =>
         key.Certificate is { } certificate ? certificate.ExportCertificatePem() + "\n" : throw new InvalidOperationException($"key {key.Name} has no certificate");
 

@@ -41,11 +41,17 @@ public sealed class KeyCoverage(ValueCipher cipher)
 {
     private static readonly byte[] Marker = Encoding.UTF8.GetBytes(SealedSecret.Kind);
 
+    /// <summary>Called after each file with the number of files done and the total.</summary>
+    public Action<int, int>? Progress { get; init; }
+
     public CoverageReport Run(IReadOnlyList<string> files, KeyRing keys)
     {
         var manifests = new List<ManifestCoverage>();
+        var done = 0;
         foreach (var file in files)
         {
+            // Files done before this one: a file may end the iteration early (no SealedSecret, unreadable).
+            Progress?.Invoke(done++, files.Count);
             var content = File.ReadAllBytes(file);
             if (content.AsSpan().IndexOf(Marker) < 0)
             {
@@ -69,6 +75,7 @@ public sealed class KeyCoverage(ValueCipher cipher)
             }
         }
 
+        Progress?.Invoke(files.Count, files.Count);
         var uses = keys.Keys
             .Select(k => new KeyUse(k, k == keys.Newest, manifests.Where(m => m.Key == k).ToList()))
             .ToList();

@@ -9,8 +9,11 @@ public sealed record DesiredSecret(SealedSecret SealedSecret, string SealedHash,
 {
     public SecretId Id => new(SealedSecret.Metadata.Namespace ?? string.Empty, SealedSecret.Metadata.Name ?? string.Empty);
 
-    /// <summary>The stamp's source: the repository path and document, e.g. <c>apps/db.yaml#0</c>.</summary>
-    public string Source => $"{Path}#{Location.Document}";
+    /// <summary>
+    /// The stamp's source: the repository path and document, counted from 1 like every message of ours
+    /// ("(document 1)"), e.g. <c>apps/db.yaml#1</c>.
+    /// </summary>
+    public string Source => $"{Path}#{Location.Document + 1}";
 }
 
 /// <summary>A file that could not be read as manifests, or a document that is not a valid SealedSecret.</summary>

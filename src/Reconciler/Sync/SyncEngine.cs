@@ -75,8 +75,8 @@ public sealed class SyncEngine
         var phases = new PhaseTimes(_time);
         var rsaBefore = _counters.RsaPrivateOperations;
         var warnings = new List<string>();
-        SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors) =>
-            new(revision, dryRun, targets, errors, warnings, _counters.RsaPrivateOperations - rsaBefore, _index.FilesReadLastUpdate, _time.GetElapsedTime(started));
+        SyncReport Report(string? revision, IReadOnlyList<TargetReport> targets, IReadOnlyList<string> errors, SyncFailure? stoppedAt = null) =>
+            new(revision, dryRun, targets, errors, warnings, _counters.RsaPrivateOperations - rsaBefore, _index.FilesReadLastUpdate, _time.GetElapsedTime(started)) { StoppedAt = stoppedAt };
 
         SourceSnapshot snapshot;
         try
@@ -86,8 +86,9 @@ public sealed class SyncEngine
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError("Fetching {Source} failed: {Error}; nothing applied", _source.Description, e.Message);
-            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"]);
+            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Source);
         }
+
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
         phases.Mark("fetch");
@@ -102,7 +103,7 @@ public sealed class SyncEngine
         }
         catch (Exception e) when (e is InputException or IOException or TargetException)
         {
-            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"]);
+            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"], SyncFailure.Keys);
         }
 
         warnings.AddRange(keyLoad.Problems.Select(p => $"key skipped: {p}"));
@@ -120,6 +121,11 @@ public sealed class SyncEngine
         }
 
         phases.Mark("observe and plan");
+        if (UnknownPaths(snapshot, plans) is { Count: > 0 } unknown)
+        {
+            return Report(snapshot.Revision, [], [$"path {string.Join(", ", unknown)}: not in the repository at {snapshot.Revision}; nothing was changed"], SyncFailure.Paths);
+        }
+
         var opener = new Opener(_unsealer, ring);
         await DecideAndWriteAsync(plans, opener, snapshot.Revision, dryRun, progress, cancellationToken);
         phases.Mark("decrypt and write");
@@ -149,6 +155,21 @@ public sealed class SyncEngine
             report.Targets.Sum(t => t.Count(ChangeKind.Failed)), report.RsaOperations, report.FilesRead);
         return report;
     }
+
+    /// <summary>
+    /// Configured paths that name nothing: neither a file nor a folder at this revision, and no Secret in
+    /// the targets came from under them. Such a path is a typo (<c>clusters/prodution</c>), and syncing it
+    /// would read nothing and succeed; fail closed instead. A path whose last file was deleted still has
+    /// its Secrets in the targets, so that removal syncs (and prunes) as before.
+    /// </summary>
+    private static List<string> UnknownPaths(SourceSnapshot snapshot, IReadOnlyList<TargetPlan> plans) =>
+        plans.SelectMany(plan => plan.Target.Paths.Select(RepositoryPaths.Normalize).Where(p => p.Length > 0).Select(path => (Path: path, Plan: plan)))
+            .Where(p => !File.Exists(Path.Combine(snapshot.Root, p.Path)) && !Directory.Exists(Path.Combine(snapshot.Root, p.Path)))
+            .GroupBy(p => p.Path, StringComparer.Ordinal)
+            .Where(group => !group.Any(p => p.Plan.Observed.Any(o => o.Managed && o.Stamp?.Source is { } source
+                && RepositoryPaths.IsUnderAny(source.Split('#', 2)[0], [group.Key]))))
+            .Select(group => group.Key)
+            .ToList();
 
     private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)
     {

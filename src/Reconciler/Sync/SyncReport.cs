@@ -52,6 +52,19 @@ public sealed record TargetReport(string Name, string Kind, IReadOnlyList<Object
     public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed);
 }
 
+/// <summary>Which step stopped a sync before any target was planned; the CLI picks its exit code from it.</summary>
+public enum SyncFailure
+{
+    /// <summary>The repository could not be fetched or checked out (unreachable, refused, no such ref).</summary>
+    Source,
+
+    /// <summary>A configured repository path matches nothing at the fetched revision (a typo would otherwise read nothing and prune everything).</summary>
+    Paths,
+
+    /// <summary>The key store could not be read.</summary>
+    Keys,
+}
+
 /// <summary>The whole result of one sync or plan. Carries names, hashes and messages, never values.</summary>
 public sealed record SyncReport(
     string? Revision,
@@ -63,6 +76,9 @@ public sealed record SyncReport(
     int FilesRead,
     TimeSpan Duration)
 {
+    /// <summary>Set when a step before planning failed: then <see cref="Errors"/> says why and no target was touched.</summary>
+    public SyncFailure? StoppedAt { get; init; }
+
     /// <summary>Nothing could be done at all (source or keys unreadable, every target failed).</summary>
     public bool Failed => Errors.Count > 0 || (Targets.Count > 0 && Targets.All(t => t.Error is not null));
 

@@ -116,7 +116,7 @@ public static class WorkerHost
         services.TryAddSingleton<ILeaseLock>(_ =>
         {
             var keys = configuration.Keys;
-            var @namespace = settings.LeaseNamespace ?? keys.ClusterNamespace ?? KeysCommand.DefaultNamespace;
+            var @namespace = settings.LeaseNamespace ?? keys.ClusterNamespace ?? ControllerDefaults.Namespace;
             var client = rooms.GetRequiredService<Kubernetes.KubernetesClients>().Get(keys.Kubeconfig, keys.Context);
             return new KubernetesLeaseLock(client, @namespace, settings.LeaseName);
         });

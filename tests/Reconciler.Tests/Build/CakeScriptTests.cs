@@ -101,7 +101,7 @@ public sealed partial class CakeScriptTests
 
         generate.ShouldContain(""".Append("generate-secrets")""");
         generate.ShouldContain(""".Append("--spec")""");
-        generate.ShouldContain(""".Append("-o")""");
+        generate.ShouldContain(""".Append("-w")""");
         generate.ShouldContain(""".Append("--cert")""");
     }
 

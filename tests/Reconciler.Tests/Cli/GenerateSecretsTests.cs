@@ -57,7 +57,7 @@ public sealed class GenerateSecretsTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private Task<CliResult> GenerateAsync(string output) => _cli.RunAsync(
-        "generate-secrets", "--spec", _spec, "-o", output, "--sealed-secrets-cert", _cert,
+        "generate-secrets", "--spec", _spec, "-w", output, "--sealed-secrets-cert", _cert,
         "--git-private-key-file", _temp.File("inputs/id_ed25519"),
         "--docker-io-user", "robot", "--docker-io-password-file", _temp.File("inputs/docker-password"));
 

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Cli;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.TestSupport;
@@ -42,7 +43,7 @@ public sealed class KeysCommandTests : IDisposable
         File.GetUnixFileMode(manifest).ShouldBe(AtomicFile.OwnerOnly);
         var text = await File.ReadAllTextAsync(manifest);
         text.ShouldStartWith("{\n  \"apiVersion\": \"v1\",");
-        text.ShouldContain("\"namespace\": \"kube-system\"");
+        text.ShouldContain($"\"namespace\": \"{ControllerDefaults.Namespace}\"", customMessage: "keys generate --manifest defaults to the namespace deploy/ installs the worker in");
         text.ShouldContain($"\"name\": \"{name}\"");
         var fromManifest = KeyMaterialReader.Read(System.Text.Encoding.UTF8.GetBytes(text), manifest);
         fromManifest.Keys.Single().Fingerprint.ShouldBe(key.Fingerprint);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Cli;
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -229,8 +230,10 @@ public sealed class ResealCommandTests : IDisposable
         server.Requests.Count(r => r.Path == "/v1/rotate").ShouldBe(rotations, "current SealedSecrets cost no request");
     }
 
-    [Fact]
-    public async Task Reseal_ThroughKubernetesApiProxy_UsesKubeconfigServerPathAndToken()
+    [Theory]
+    [InlineData("sealing", "sealing")]
+    [InlineData(null, ControllerDefaults.Namespace)]
+    public async Task Reseal_ThroughKubernetesApiProxy_UsesKubeconfigServerPathAndToken(string? controllerNamespace, string expectedNamespace)
     {
         var (yaml, _, _, _) = WriteRepository();
         await using var server = new RotateServer(new KeyRing([TestKeys.Old(), TestKeys.New()]));
@@ -251,11 +254,14 @@ public sealed class ResealCommandTests : IDisposable
             current-context: test
             """);
 
-        var result = await _cli.RunAsync("reseal", yaml, "--kubeconfig", kubeconfig, "--controller-namespace", "sealing");
+        string[] namespaceFlag = controllerNamespace is null ? [] : ["--controller-namespace", controllerNamespace];
+        var result = await _cli.RunAsync(["reseal", yaml, "--kubeconfig", kubeconfig, .. namespaceFlag]);
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
         SealedFiles.Open(yaml, TestKeys.New()).ShouldAllBe(s => s.Values != null);
-        server.Requests.ShouldContain(r => r.Method == "POST" && r.Path == "/api/v1/namespaces/sealing/services/http:sealed-secrets-controller:/proxy/v1/rotate" && r.Authorization == "Bearer proxy-token-1");
+        server.Requests.ShouldContain(
+            r => r.Method == "POST" && r.Path == $"/api/v1/namespaces/{expectedNamespace}/services/http:sealed-secrets-controller:/proxy/v1/rotate" && r.Authorization == "Bearer proxy-token-1",
+            "without --controller-namespace reseal looks where deploy/ installs the worker");
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class ResealWriteBackTests : IDisposable
         var result = await ResealAsync("--push", "--author", "Reseal Bot <bot@example.test>");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Stdout.ShouldContain("and pushed (1 attempt(s))");
+        result.Stdout.ShouldContain("and pushed (1 attempt)");
         var message = GitCli.Run(_remote.BarePath, "log", "-1", "--format=%an <%ae>%n%B", "main");
         message.ShouldStartWith("Reseal Bot <bot@example.test>\nReseal 2 SealedSecret(s) in 2 file(s) to key ");
         message.ShouldContain("- apps/db.yaml");
@@ -63,7 +63,7 @@ public sealed class ResealWriteBackTests : IDisposable
         var result = await ResealAsync("--push");
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Stdout.ShouldContain("and pushed (2 attempt(s))");
+        result.Stdout.ShouldContain("and pushed (2 attempts)");
         GitCli.Run(_remote.BarePath, "rev-parse", "main~1").ShouldBe(theirs);
         AssertOpensWithNewKeyAlone(RemoteFile("apps/web.yaml"), "tls");
         AssertOpensWithNewKeyAlone(RemoteFile("apps/db.yaml"), "db");

@@ -3,7 +3,7 @@ using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.Configuration;
 
-/// <summary>The README's complete configuration example is a file the reader accepts, field for field.</summary>
+/// <summary>The configuration reference's complete example (docs/configuration.md) is a file the reader accepts, field for field.</summary>
 public sealed class ExampleConfigurationTests
 {
     private static readonly string ExamplePath = Path.Combine(Vectors.Directory, "..", "..", "examples", "gitops-secrets.yaml");
@@ -24,9 +24,9 @@ public sealed class ExampleConfigurationTests
     }
 
     [Fact]
-    public void The_README_embeds_the_example_verbatim()
+    public void The_configuration_reference_embeds_the_example_verbatim()
     {
-        var readme = File.ReadAllText(Path.Combine(Vectors.Directory, "..", "..", "README.md"));
-        readme.ShouldContain(File.ReadAllText(ExamplePath).TrimEnd());
+        var reference = File.ReadAllText(Path.Combine(Vectors.Directory, "..", "..", "docs", "configuration.md"));
+        reference.ShouldContain(File.ReadAllText(ExamplePath).TrimEnd(), customMessage: "docs/configuration.md must show examples/gitops-secrets.yaml as it is");
     }
 }

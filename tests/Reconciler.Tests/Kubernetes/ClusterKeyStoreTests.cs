@@ -94,7 +94,7 @@ public sealed class ClusterKeyStoreTests : LoopbackApiServer
         var target = other.WriteKubeconfig(temp.File("target"), "target");
         var cli = new CliRunner();
 
-        var export = await cli.RunAsync("keys", "export", "--keys", "cluster:kube-system", "--kubeconfig", source, "--context", "source", "-o", temp.File("keys.yaml"));
+        var export = await cli.RunAsync("keys", "export", "--keys", "cluster:kube-system", "--kubeconfig", source, "--context", "source", "-w", temp.File("keys.yaml"));
         var import = await cli.RunAsync("keys", "import", temp.File("keys.yaml"), "--keys", "cluster:kube-system", "--kubeconfig", target);
         var again = await cli.RunAsync("keys", "import", temp.File("keys.yaml"), "--keys", "cluster:kube-system", "--kubeconfig", target);
 
@@ -104,9 +104,9 @@ public sealed class ClusterKeyStoreTests : LoopbackApiServer
         exported.ShouldContain(KeySecrets.KeyLabel);
         File.GetUnixFileMode(temp.File("keys.yaml")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         import.ExitCode.ShouldBe(0, import.ToString());
-        import.Stdout.ShouldContain("imported 1 key(s)");
+        import.Stdout.ShouldContain("imported 1 key into");
         again.ExitCode.ShouldBe(0, again.ToString());
-        again.Stdout.ShouldContain("imported 0 key(s)");
+        again.Stdout.ShouldContain("imported 0 keys into");
         again.Stdout.ShouldContain("1 skipped");
         var keys = await new ClusterKeyStore(other.CreateClient(), "kube-system", new KubernetesRetryPolicy(), TimeProvider.System, NullLogger<ClusterKeyStore>.Instance).LoadAsync(CancellationToken.None);
         using var vector = Vectors.LoadKey();

@@ -36,7 +36,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         var secret = await _fixture.Client.CoreV1.ReadNamespacedSecretAsync("db", "payments");
         secret.Metadata.Labels[ManagedMetadata.ManagedByLabel].ShouldBe(ManagedMetadata.ManagedByValue);
         secret.Metadata.Labels["team"].ShouldBe("pay");
-        secret.Metadata.Annotations[ManagedMetadata.SourceAnnotation].ShouldBe("apps/db.yaml#0");
+        secret.Metadata.Annotations[ManagedMetadata.SourceAnnotation].ShouldBe("apps/db.yaml#1");
         secret.Metadata.Annotations[ManagedMetadata.RevisionAnnotation].ShouldBe("main@sha1:c1");
         secret.Metadata.Annotations[ManagedMetadata.DataHashAnnotation].ShouldBe(SecretHashes.DataHash(secret.Data));
         secret.Metadata.ManagedFields.ShouldHaveSingleItem().Manager.ShouldBe(KubernetesTarget.FieldManager);
@@ -85,7 +85,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         _fixture.Server.SeedSecret("payments", "handmade", Values(("k", "v")));
         _fixture.Server.SeedSecret("payments", "elsewhere", Values(("k", "v")),
             labels: new Dictionary<string, string> { [ManagedMetadata.ManagedByLabel] = ManagedMetadata.ManagedByValue },
-            annotations: new Dictionary<string, string> { [ManagedMetadata.SourceAnnotation] = "other/x.yaml#0", [ManagedMetadata.SealedHashAnnotation] = "sha256:x", [ManagedMetadata.DataHashAnnotation] = "sha256:y" });
+            annotations: new Dictionary<string, string> { [ManagedMetadata.SourceAnnotation] = "other/x.yaml#1", [ManagedMetadata.SealedHashAnnotation] = "sha256:x", [ManagedMetadata.DataHashAnnotation] = "sha256:y" });
         File.Delete(_fixture.Repo.File("apps/api.yaml"));
         _fixture.Source.Commit = "c2";
 
@@ -294,7 +294,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         var secret = new GitOpsSecrets.Secrets.Secret { Metadata = new GitOpsSecrets.Secrets.ObjectMetadata { Namespace = "payments", Name = "db" }, Immutable = true };
         secret.Data["password"] = Encoding.UTF8.GetBytes(Planted);
 
-        var e = await Should.ThrowAsync<TargetException>(() => _fixture.Target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#0", "main@sha1:c9"), WriteMode.Update), CancellationToken.None));
+        var e = await Should.ThrowAsync<TargetException>(() => _fixture.Target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#1", "main@sha1:c9"), WriteMode.Update), CancellationToken.None));
 
         e.Message.ShouldContain("is immutable");
         e.Message.ShouldContain(Planner.RecreateImmutableAnnotation);

@@ -109,7 +109,7 @@ public sealed class GitSyncTests : IDisposable
         Directory.Delete(_remote.BarePath, recursive: true);
         var result = await SyncAsync();
 
-        result.ExitCode.ShouldBe(1, result.ToString());
+        result.ExitCode.ShouldBe(GitOpsSecrets.Cli.ExitCodes.SourceUnavailable, result.ToString());
         result.Stderr.ShouldContain(_remote.BarePath);
         ReadValue("db", "credentials", "password").ShouldBe(DbPassword);
     }

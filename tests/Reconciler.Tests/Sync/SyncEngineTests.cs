@@ -26,7 +26,7 @@ public sealed class SyncEngineTests : IDisposable
         report.Targets.Single().Count(ChangeKind.Create).ShouldBe(2);
         _fixture.Text(Db, "password").ShouldBe(Planted);
         var stamp = _fixture.Target.StampOf(Db)!;
-        stamp.Source.ShouldBe("apps/db.yaml#0");
+        stamp.Source.ShouldBe("apps/db.yaml#1");
         stamp.Revision.ShouldBe("main@sha1:c1");
         stamp.DataHash.ShouldBe(SecretHashes.DataHash(_fixture.Target.Secrets[Db].Data));
         report.RsaOperations.ShouldBe(3);

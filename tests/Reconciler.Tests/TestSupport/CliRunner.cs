@@ -27,6 +27,9 @@ public sealed class CliRunner
     /// <summary>The name the program runs as; <c>kubeseal</c> runs it as the kubeseal alias.</summary>
     public string InvocationName { get; init; } = KubesealAlias.OwnName;
 
+    /// <summary>Runs as if standard error were a terminal (live progress instead of plain lines).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public Task<CliResult> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
 
     public async Task<CliResult> RunWithInputAsync(string stdin, params string[] args)
@@ -42,6 +45,7 @@ public sealed class CliRunner
             Time = Time,
             ConfigureServices = ConfigureServices,
             InvocationName = InvocationName,
+            ErrorIsTerminal = ErrorIsTerminal,
         };
         var code = await CliApp.RunAsync(args, host, CancellationToken.None);
         return new CliResult(code, stdout.ToString(), stderr.ToString());

@@ -27,11 +27,11 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
-    public async Task Status_NothingListening_OneLineErrorAndExit1()
+    public async Task Status_NothingListening_OneLineErrorAndSourceUnavailable()
     {
         var result = await new CliRunner().RunAsync("status", "--url", $"http://127.0.0.1:{FreePort.Next()}");
 
-        result.ExitCode.ShouldBe(ExitCodes.Error, result.ToString());
+        result.ExitCode.ShouldBe(ExitCodes.SourceUnavailable, result.ToString());
         result.Stderr.ShouldStartWith("error: cannot reach the worker at http://127.0.0.1:");
         result.Stderr.Trim().Split('\n').Length.ShouldBe(1);
     }

@@ -39,7 +39,7 @@ public sealed class DirectoryTargetFixture : IDisposable
         }
 
         customize?.Invoke(secret);
-        return new SecretWrite(secret, new AppliedStamp(sealedHash, SecretHashes.DataHash(secret.Data), "apps/app.yaml#0", "main@sha1:c1"), mode);
+        return new SecretWrite(secret, new AppliedStamp(sealedHash, SecretHashes.DataHash(secret.Data), "apps/app.yaml#1", "main@sha1:c1"), mode);
     }
 
     public Task WriteAsync(SecretId id, IReadOnlyDictionary<string, string> values, WriteMode mode = WriteMode.Create, bool immutable = false, string sealedHash = "sha256:sealed-1") =>
