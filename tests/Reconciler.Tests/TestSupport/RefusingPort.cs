@@ -4,10 +4,16 @@ using System.Net.Sockets;
 namespace GitOpsSecrets.Tests.TestSupport;
 
 /// <summary>
-/// A loopback port where nothing listens, held for the test's lifetime: a TCP socket bound to port 0
-/// and never put in listening state, so a connection to it is refused at once. Because the socket
-/// stays bound, no other test can be handed the same port while this one uses it (unlike a probe
-/// socket closed right away, whose port the next bind may reuse and then answer).
+/// A loopback port where nothing listens, held for the test's lifetime: a TCP socket bound to port 0 and
+/// never put in listening state, so a connection to it is refused at once (a listening socket that never
+/// accepts would let the connection in and leave the request hanging instead).
+/// <para>
+/// Held, not probed: while the socket stays bound, the kernel hands the port to no other socket that
+/// asks for port 0 and uses it as no connection's source port (PortTests checks this), and no test binds
+/// a port by number any more. A probe socket closed at once gave its port back for anyone to take and
+/// answer on. (.NET sets SO_REUSEADDR on every socket it binds, so an explicit bind to this very number
+/// could still succeed; that is why nothing binds by number.)
+/// </para>
 /// </summary>
 public sealed class RefusingPort : IDisposable
 {

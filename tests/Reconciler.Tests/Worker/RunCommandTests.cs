@@ -52,6 +52,7 @@ public sealed class RunCommandTests
         await stop.CancelAsync();
         var code = await running.WaitAsync(TimeSpan.FromSeconds(60));
 
+        url.Port.ShouldBeGreaterThan(0, "--listen with port 0 is reported back as the port the kernel picked");
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         target.Secrets.Keys.ShouldContain(new SecretId("apps", "db"));
         code.ShouldBe(ExitCodes.Success, log.ToString());
