@@ -25,7 +25,6 @@ public sealed class SshServer : IAsyncLifetime
 
     private readonly TempDirectory _directory = new();
     private readonly ConcurrentDictionary<Process, Task> _sessions = new();
-    private readonly ConcurrentQueue<string> _log = new();
     private TcpListener? _listener;
     private Task? _accepting;
 
@@ -46,9 +45,6 @@ public sealed class SshServer : IAsyncLifetime
     public string UrlFor(string repositoryPath) => $"ssh://{User}@127.0.0.1:{Port}{repositoryPath}";
 
     public Task InitializeAsync() => IsInstalled ? StartCoreAsync() : Task.CompletedTask;
-
-    /// <summary>What every sshd session wrote on stderr so far: for a test's failure message.</summary>
-    public string Log => string.Join('\n', _log);
 
     public async Task DisposeAsync()
     {
@@ -146,7 +142,7 @@ public sealed class SshServer : IAsyncLifetime
         using (client)
         {
             var network = client.GetStream();
-            var errors = CollectAsync(sshd.StandardError);
+            var errors = DrainAsync(sshd.StandardError);
             var fromClient = PumpAsync(network, sshd.StandardInput.BaseStream, sshd.StandardInput.Close);
             var fromSshd = PumpAsync(sshd.StandardOutput.BaseStream, network, () => client.Client.Shutdown(SocketShutdown.Send));
             await Task.WhenAll(fromSshd, errors, sshd.WaitForExitAsync());
@@ -177,11 +173,11 @@ public sealed class SshServer : IAsyncLifetime
         }
     }
 
-    private async Task CollectAsync(StreamReader reader)
+    /// <summary>Reads sshd's log (stderr) so a full pipe never blocks it; the tests check what the client sees.</summary>
+    private static async Task DrainAsync(StreamReader reader)
     {
-        while (await reader.ReadLineAsync() is { } line)
+        while (await reader.ReadLineAsync() is not null)
         {
-            _log.Enqueue(line);
         }
     }
 
