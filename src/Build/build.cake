@@ -2,7 +2,9 @@
 //
 //   dotnet tool restore && dotnet cake src/Build/build.cake --target=NAME
 //
-// Targets: Clean, Restore, Build, Test (the default), Publish, Docker, Reseal, GenerateSecrets.
+// Targets: Clean, Restore, Build, Test (the default), Pack, Publish, Docker, Reseal, GenerateSecrets.
+// Pack and Publish make the two install artifacts (docs/install.md): the dotnet tool package in
+// artifacts/packages and the single-file binary in artifacts/publish.
 // Relative paths in arguments and environment variables are relative to the repository root.
 //
 // Reseal:           GITOPS_SECRETS_RESEAL_PATHS (space or comma separated) and one key source:
@@ -26,6 +28,7 @@ var solution = root.CombineWithFilePath("GitOpsSecrets.sln");
 var product = root.CombineWithFilePath("src/Reconciler/Reconciler.csproj");
 var artifacts = root.Combine("artifacts");
 var publishDir = artifacts.Combine("publish");
+var packagesDir = artifacts.Combine("packages");
 var testResults = artifacts.Combine("test-results");
 var runtime = "linux-x64";
 var executable = publishDir.CombineWithFilePath("gitops-secrets");
@@ -77,6 +80,27 @@ Task("Test")
         Loggers = { "trx;LogFilePrefix=results" },
         ResultsDirectory = testResults,
     });
+});
+
+Task("Pack")
+    .Description("Packs gitops-secrets as a dotnet tool (GitOpsSecrets.VERSION.nupkg) to artifacts/packages")
+    .Does(() =>
+{
+    CleanDirectory(packagesDir);
+    // The csproj packs as a tool (PackAsTool, command gitops-secrets); the package is framework-dependent
+    // like the single file, so `dotnet tool install` works wherever the .NET 10 SDK does.
+    DotNetPack(product.FullPath, new DotNetPackSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = packagesDir,
+    });
+    var package = packagesDir.CombineWithFilePath($"GitOpsSecrets.{version}.nupkg");
+    if (!FileExists(package))
+    {
+        throw new CakeException($"Pack: {package} was not produced");
+    }
+
+    Information("Packed {0}; install with: dotnet tool install --global --add-source {1} GitOpsSecrets", package, packagesDir);
 });
 
 Task("Publish")

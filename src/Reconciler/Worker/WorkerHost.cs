@@ -101,8 +101,19 @@ public static class WorkerHost
         // command with its one-line error instead of failing every run.
         app.Services.GetRequiredService<SyncEngine>();
         app.MapWorkerEndpoints();
+
+        // Said once the server is bound, with the real port: `worker.listen` may ask for port 0 (the
+        // kernel picks a free one), and whoever started the worker learns where it listens from this line.
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation("Listening on {Addresses}", string.Join(", ", ListeningAddresses(app))));
         return app;
     }
+
+    /// <summary>
+    /// Where the endpoints listen, once the worker has started: the addresses Kestrel bound, so a
+    /// <c>worker.listen</c> with port 0 reads back as the port the kernel picked.
+    /// </summary>
+    public static IReadOnlyList<Uri> ListeningAddresses(WebApplication app) =>
+        app.Urls.Select(a => new Uri(a)).ToList();
 
     private static void AddLeadership(IServiceCollection services, WorkerConfiguration configuration, string identity, IServiceProvider rooms)
     {

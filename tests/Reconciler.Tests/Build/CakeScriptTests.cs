@@ -31,7 +31,7 @@ public sealed partial class CakeScriptTests
     {
         var tasks = TaskDefinition().Matches(_script).Select(m => m.Groups["name"].Value).ToList();
 
-        tasks.ShouldBe(["Clean", "Restore", "Build", "Test", "Publish", "Docker", "Reseal", "GenerateSecrets", "Default"], ignoreOrder: true);
+        tasks.ShouldBe(["Clean", "Restore", "Build", "Test", "Pack", "Publish", "Docker", "Reseal", "GenerateSecrets", "Default"], ignoreOrder: true);
         tasks.Distinct().Count().ShouldBe(tasks.Count, "a target is defined once");
         Target("Default").ShouldContain(""".IsDependentOn("Test")""");
         _script.ShouldContain("""Argument("target", "Default")""");
@@ -59,6 +59,21 @@ public sealed partial class CakeScriptTests
         _script.ShouldContain("""var runtime = "linux-x64";""");
         dockerfile.ShouldContain("--self-contained false -p:PublishSingleFile=true");
         dockerfile.ShouldContain("--runtime linux-x64");
+    }
+
+    [Fact]
+    public void Pack_PacksTheProductAsATool_IntoArtifactsPackages()
+    {
+        var pack = Target("Pack");
+        var project = RepositoryFiles.Text("src/Reconciler/Reconciler.csproj");
+
+        pack.ShouldContain("DotNetPack(product.FullPath");
+        pack.ShouldContain("OutputDirectory = packagesDir");
+        pack.ShouldContain("$\"GitOpsSecrets.{version}.nupkg\"", Case.Sensitive, "Pack checks that the package it announces exists");
+        _script.ShouldContain("""var packagesDir = artifacts.Combine("packages");""");
+        project.ShouldContain("<PackAsTool>true</PackAsTool>");
+        project.ShouldContain("<ToolCommandName>gitops-secrets</ToolCommandName>");
+        project.ShouldContain("<PackageId>GitOpsSecrets</PackageId>");
     }
 
     [Fact]

@@ -61,6 +61,25 @@ public sealed partial class WorkflowTests
     }
 
     [Fact]
+    public void Ci_ArtifactsJob_PacksPublishesInstallsAndUploadsBoth()
+    {
+        var job = Jobs(RepositoryFiles.Document(Ci))["artifacts"];
+        var steps = job.Arr("steps").OfType<JsonObject>().ToList();
+        var run = RunText(job);
+        var uploads = steps.Where(s => (s.Str("uses") ?? string.Empty).StartsWith("actions/upload-artifact@", StringComparison.Ordinal)).ToList();
+
+        run.ShouldContain("dotnet tool restore");
+        run.ShouldContain("dotnet cake src/Build/build.cake --target=Pack");
+        run.ShouldContain("dotnet cake src/Build/build.cake --target=Publish");
+        run.ShouldContain("dotnet tool install --tool-path \"$RUNNER_TEMP/tool\" --add-source artifacts/packages GitOpsSecrets", Case.Sensitive, "the job installs the package as docs/install.md says");
+        run.ShouldContain("\"$RUNNER_TEMP/tool/gitops-secrets\" --version");
+        run.ShouldContain("artifacts/publish/gitops-secrets --version");
+        uploads.Select(u => u.Str("with.path")).ShouldBe(["artifacts/packages/*.nupkg", "artifacts/publish/gitops-secrets"], ignoreOrder: true);
+        uploads.ShouldAllBe(u => u.Str("with.if-no-files-found") == "error", "a missing artifact fails the job");
+        uploads.Select(u => u.Str("with.name")).Distinct().Count().ShouldBe(2, "each artifact has its own name");
+    }
+
+    [Fact]
     public void Ci_FormatJob_VerifiesWithoutChanging()
     {
         var run = RunText(Jobs(RepositoryFiles.Document(Ci))["format"]);

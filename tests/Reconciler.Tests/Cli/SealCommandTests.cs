@@ -220,24 +220,18 @@ public sealed class SealCommandTests : IDisposable
     [Fact]
     public async Task Seal_CertificateOverHttp_Works()
     {
-        using var listener = new HttpListener();
-        var port = FreePort.Next();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var serving = Task.Run(async () =>
+        var served = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LoopbackHttpServer.StartAsync(async context =>
         {
-            var context = await listener.GetContextAsync();
-            var body = await File.ReadAllBytesAsync(_cert);
             context.Response.ContentType = "application/x-pem-file";
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-            return context.Request.Url!.AbsolutePath;
+            await context.Response.Body.WriteAsync(await File.ReadAllBytesAsync(_cert));
+            served.TrySetResult(context.Request.Path.Value!);
         });
 
-        var result = await _cli.RunAsync("seal", "--cert", $"http://127.0.0.1:{port}/v1/cert.pem", "--name", "a", "-n", "b", "--from-literal", "k=v");
+        var result = await _cli.RunAsync("seal", "--cert", $"{server.Url}/v1/cert.pem", "--name", "a", "-n", "b", "--from-literal", "k=v");
 
         result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
-        (await serving).ShouldBe("/v1/cert.pem");
+        (await served.Task.WaitAsync(TimeSpan.FromSeconds(30))).ShouldBe("/v1/cert.pem");
     }
 
     [Fact]

@@ -116,7 +116,8 @@ public sealed class GitRepositoryCacheTests : IDisposable
     [Fact]
     public async Task Fetch_UnreachableUrlWithCredentials_NeverShowsThem()
     {
-        var url = $"http://someone:planted-password-7f3a@127.0.0.1:{TestSupport.FreePort.Next()}/repo.git";
+        using var nothingListening = new TestSupport.RefusingPort();
+        var url = $"http://someone:planted-password-7f3a@127.0.0.1:{nothingListening.Port}/repo.git";
         var cache = new GitRepositoryCache(url, "main", _remote.Scratch("cache-creds"));
 
         var error = await Should.ThrowAsync<GitException>(() => cache.FetchAsync(CancellationToken.None));

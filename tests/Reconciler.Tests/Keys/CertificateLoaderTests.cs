@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.TestSupport;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsSecrets.Tests.Keys;
@@ -107,7 +108,7 @@ public sealed class CertificateLoaderTests : IDisposable
     [Fact]
     public async Task LoadAsync_HttpUrl_FetchesFromTheServer()
     {
-        using var server = new CertificateServer(SmallKeys.Third.Certificate);
+        await using var server = await CertificateServer.StartAsync(SmallKeys.Third.Certificate);
 
         using var key = await Loader().LoadAsync(server.Url("/v1/cert.pem"), CancellationToken.None);
 
@@ -118,7 +119,7 @@ public sealed class CertificateLoaderTests : IDisposable
     [Fact]
     public async Task LoadAsync_HttpExpiredCertificate_IsRefused()
     {
-        using var server = new CertificateServer(SmallKeys.Expired.Certificate);
+        await using var server = await CertificateServer.StartAsync(SmallKeys.Expired.Certificate);
         var url = server.Url("/v1/cert.pem");
 
         (await Should.ThrowAsync<InputException>(() => Loader().LoadAsync(url, CancellationToken.None))).Message
@@ -128,7 +129,7 @@ public sealed class CertificateLoaderTests : IDisposable
     [Fact]
     public async Task LoadAsync_HttpError_IsAnInputErrorWithTheStatus()
     {
-        using var server = new CertificateServer(SmallKeys.Third.Certificate);
+        await using var server = await CertificateServer.StartAsync(SmallKeys.Third.Certificate);
         var url = server.Url("/missing");
 
         (await Should.ThrowAsync<InputException>(() => Loader().LoadAsync(url, CancellationToken.None))).Message
@@ -138,7 +139,8 @@ public sealed class CertificateLoaderTests : IDisposable
     [Fact]
     public async Task LoadAsync_NothingListening_IsAnInputError()
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}/v1/cert.pem";
+        using var nothingListening = new RefusingPort();
+        var url = $"{nothingListening.Url}/v1/cert.pem";
 
         (await Should.ThrowAsync<InputException>(() => Loader().LoadAsync(url, CancellationToken.None))).Message
             .ShouldStartWith($"{url}: fetching the certificate failed: ");
@@ -153,63 +155,42 @@ public sealed class CertificateLoaderTests : IDisposable
     }
 
     /// <summary>A real HTTP server on loopback that serves one certificate at /v1/cert.pem.</summary>
-    private sealed class CertificateServer : IDisposable
+    private sealed class CertificateServer : IAsyncDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly int _port = FreePort.Next();
-        private readonly Task _loop;
         private readonly string _pem;
+        private LoopbackHttpServer? _server;
 
-        public CertificateServer(string pem)
-        {
-            _pem = pem;
-            _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-            _listener.Start();
-            _loop = Task.Run(ServeAsync);
-        }
+        private CertificateServer(string pem) => _pem = pem;
 
         public List<string> Requests { get; } = [];
 
-        public string Url(string path) => $"http://127.0.0.1:{_port}{path}";
-
-        public void Dispose()
+        public static async Task<CertificateServer> StartAsync(string pem)
         {
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
+            var server = new CertificateServer(pem);
+            server._server = await LoopbackHttpServer.StartAsync(server.HandleAsync);
+            return server;
         }
 
-        private async Task ServeAsync()
+        public string Url(string path) => _server!.Url + path;
+
+        public ValueTask DisposeAsync() => _server!.DisposeAsync();
+
+        private async Task HandleAsync(HttpContext context)
         {
-            while (_listener.IsListening)
+            var path = context.Request.Path.Value ?? string.Empty;
+            lock (Requests)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
+                Requests.Add(path);
+            }
 
-                var path = context.Request.Url!.AbsolutePath;
-                lock (Requests)
-                {
-                    Requests.Add(path);
-                }
-
-                if (path == "/v1/cert.pem")
-                {
-                    var body = Encoding.UTF8.GetBytes(_pem);
-                    context.Response.ContentType = "application/x-pem-file";
-                    await context.Response.OutputStream.WriteAsync(body);
-                }
-                else
-                {
-                    context.Response.StatusCode = 404;
-                }
-
-                context.Response.Close();
+            if (path == "/v1/cert.pem")
+            {
+                context.Response.ContentType = "application/x-pem-file";
+                await context.Response.WriteAsync(_pem, Encoding.UTF8);
+            }
+            else
+            {
+                context.Response.StatusCode = 404;
             }
         }
     }

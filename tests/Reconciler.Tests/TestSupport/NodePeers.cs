@@ -5,8 +5,8 @@ namespace GitOpsSecrets.Tests.TestSupport;
 
 /// <summary>
 /// Runs the independent implementations in tests/peers with node: @linode/kubeseal-encrypt (a sealer)
-/// and a node:crypto opener. <c>.ci/run</c> installs them with <c>npm ci</c>; a missing install fails
-/// the tests that need it, with the command to fix it, rather than skipping them silently.
+/// and a node:crypto opener. The test build installs them with <c>npm ci</c> (NodePeers.targets) when npm is
+/// on PATH; without Node.js the tests that need them fail with how to fix it, rather than skipping silently.
 /// </summary>
 public static class NodePeers
 {
@@ -33,11 +33,23 @@ public static class NodePeers
         }
     }
 
+    private static Process StartNode(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot run node ({e.Message}): the npm test peers need Node.js 20 or later on PATH", e);
+        }
+    }
+
     private static async Task<string> RunAsync(string script, string[] args, string stdin)
     {
         if (!System.IO.Directory.Exists(System.IO.Path.Combine(Directory, "node_modules")))
         {
-            throw new InvalidOperationException($"the npm test peers are not installed: run 'npm ci' in {System.IO.Path.GetFullPath(Directory)} (.ci/run does)");
+            throw new InvalidOperationException($"the npm test peers are not installed in {System.IO.Path.GetFullPath(Directory)}: the test build runs 'npm ci' there when npm is on PATH; install Node.js 20 or later and build again");
         }
 
         var start = new ProcessStartInfo("node")
@@ -53,7 +65,7 @@ public static class NodePeers
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        using var process = StartNode(start);
         await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

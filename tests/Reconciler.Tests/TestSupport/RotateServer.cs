@@ -1,65 +1,50 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
+using Microsoft.AspNetCore.Http;
 
 namespace GitOpsSecrets.Tests.TestSupport;
 
 /// <summary>
 /// A tiny worker on 127.0.0.1 with Bitnami's <c>/v1/cert.pem</c> and <c>/v1/rotate</c> (re-encrypt to the
 /// newest key with <see cref="Sealer.Reseal"/>), under any path prefix, so it also stands in for the
-/// Kubernetes API service proxy. Records each request's path and Authorization header.
+/// Kubernetes API service proxy. Records each request's path and Authorization header. Served by
+/// <see cref="LoopbackHttpServer"/> on a port the kernel picks; it starts in the constructor so tests
+/// keep the plain <c>await using var server = new RotateServer(keys)</c> shape.
 /// </summary>
 public sealed class RotateServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly KeyRing _keys;
     private readonly Sealer _sealer = new(Engines.Cipher("openssl"));
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
 
     public RotateServer(KeyRing keys)
     {
         _keys = keys;
-        Port = FreePort.Next();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
+        _server = LoopbackHttpServer.StartAsync(HandleAsync).GetAwaiter().GetResult();
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => _server.Url;
 
     public ConcurrentQueue<(string Method, string Path, string? Authorization)> Requests { get; } = new();
 
-    private async Task LoopAsync()
+    private async Task HandleAsync(HttpContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var path = context.Request.Url!.AbsolutePath;
-            Requests.Enqueue((context.Request.HttpMethod, context.Request.RawUrl ?? path, context.Request.Headers["Authorization"]));
-            var (status, body, type) = Handle(context.Request, path);
-            var bytes = Encoding.UTF8.GetBytes(body);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = type;
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
+        var request = context.Request;
+        var path = request.Path.Value ?? string.Empty;
+        string? authorization = request.Headers.Authorization;
+        Requests.Enqueue((request.Method, path + request.QueryString, authorization));
+        var (status, body, type) = await RespondAsync(request, path);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = type;
+        await context.Response.WriteAsync(body, Encoding.UTF8);
     }
 
-    private (int, string, string) Handle(HttpListenerRequest request, string path)
+    private async Task<(int, string, string)> RespondAsync(HttpRequest request, string path)
     {
         // As the API server: the Service itself, which kubeseal (and so reseal) reads for its port name
         // before going through the proxy; one unnamed port, so the proxy path is http:NAME:.
@@ -73,10 +58,10 @@ public sealed class RotateServer : IAsyncDisposable
             return (200, KeySecrets.CertificatePem(_keys.Newest!), "application/x-pem-file");
         }
 
-        if (path.EndsWith("/v1/rotate", StringComparison.Ordinal) && request.HttpMethod == "POST")
+        if (path.EndsWith("/v1/rotate", StringComparison.Ordinal) && request.Method == "POST")
         {
-            using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
-            var sealedSecret = SealedSecretManifest.Read(ManifestReader.ReadSingle(Encoding.UTF8.GetBytes(reader.ReadToEnd()), "request"));
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var sealedSecret = SealedSecretManifest.Read(ManifestReader.ReadSingle(Encoding.UTF8.GetBytes(await reader.ReadToEndAsync()), "request"));
             var result = _sealer.Reseal(sealedSecret, _keys, _keys.Newest!);
             return result.Error is null
                 ? (200, ManifestWriter.ToJson(SealedSecretManifest.ToNode(sealedSecret)), "application/json")
@@ -86,10 +71,5 @@ public sealed class RotateServer : IAsyncDisposable
         return (404, "not found", "text/plain");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop;
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using GitOpsSecrets.Cli;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sync;
@@ -20,8 +21,7 @@ public sealed class RunCommandTests
         File.Copy(Vectors.Path("sealing-key.secret.json"), keys.File("vector-key.json"));
         repo.Write("apps/db.yaml", WorkerFixture.Json(WorkerFixture.Seal("apps", "db")));
         var target = new InMemoryTarget("memory", "directory");
-        var log = new SignallingWriter("Sync of main@sha1:c1 applied");
-        var port = FreePort.Next();
+        var log = new WatchedLog();
         var host = new CliHost
         {
             OpenStandardInput = () => new MemoryStream(),
@@ -39,16 +39,20 @@ public sealed class RunCommandTests
         using var stop = new CancellationTokenSource();
 
         var running = CliApp.RunAsync(
-            ["run", "--repo", "test://repo", "--keys", keys.Path, "--target", "directory:/unused", "--interval", "1h", "--key-renew-period", "0", "--listen", $"http://127.0.0.1:{port}"],
+            ["run", "--repo", "test://repo", "--keys", keys.Path, "--target", "directory:/unused", "--interval", "1h", "--key-renew-period", "0", "--listen", "http://127.0.0.1:0"],
             host,
             stop.Token);
-        await Task.WhenAny(log.Seen, running).Unwrap().WaitAsync(TimeSpan.FromSeconds(60));
+        var synced = log.WaitForAsync(new Regex("Sync of main@sha1:c1 applied"));
+        var listening = log.WorkerUrlAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAny(Task.WhenAll(synced, listening), running).WaitAsync(TimeSpan.FromSeconds(60));
         running.IsCompleted.ShouldBeFalse(log.ToString());
+        var url = await listening;
         using var http = new HttpClient();
-        var health = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+        var health = await http.GetAsync(new Uri(url, "/healthz"));
         await stop.CancelAsync();
         var code = await running.WaitAsync(TimeSpan.FromSeconds(60));
 
+        url.Port.ShouldBeGreaterThan(0, "--listen with port 0 is reported back as the port the kernel picked");
         health.StatusCode.ShouldBe(HttpStatusCode.OK);
         target.Secrets.Keys.ShouldContain(new SecretId("apps", "db"));
         code.ShouldBe(ExitCodes.Success, log.ToString());
@@ -65,35 +69,5 @@ public sealed class RunCommandTests
         public string Kind => "directory";
 
         public ISecretTarget Create(TargetConfiguration configuration) => target;
-    }
-
-    /// <summary>Completes <see cref="Seen"/> when a line containing the text is written.</summary>
-    private sealed class SignallingWriter(string text) : StringWriter
-    {
-        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly Lock _lock = new();
-
-        public Task Seen => _seen.Task;
-
-        public override void WriteLine(string? value)
-        {
-            lock (_lock)
-            {
-                base.WriteLine(value);
-            }
-
-            if (value?.Contains(text, StringComparison.Ordinal) == true)
-            {
-                _seen.TrySetResult();
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_lock)
-            {
-                return base.ToString();
-            }
-        }
     }
 }

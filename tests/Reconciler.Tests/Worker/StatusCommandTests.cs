@@ -29,7 +29,9 @@ public sealed class StatusCommandTests
     [Fact]
     public async Task Status_NothingListening_OneLineErrorAndSourceUnavailable()
     {
-        var result = await new CliRunner().RunAsync("status", "--url", $"http://127.0.0.1:{FreePort.Next()}");
+        using var nothingListening = new RefusingPort();
+
+        var result = await new CliRunner().RunAsync("status", "--url", nothingListening.Url);
 
         result.ExitCode.ShouldBe(ExitCodes.SourceUnavailable, result.ToString());
         result.Stderr.ShouldStartWith("error: cannot reach the worker at http://127.0.0.1:");

@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace GitOpsSecrets.Tests.Worker;
 
 /// <summary>
-/// A worker started in-process on a free loopback port, over a folder source, an in-memory target and a
+/// A worker started in-process on loopback port 0 (the kernel picks; the fixture reads it back), over a folder source, an in-memory target and a
 /// key directory holding the vector key (the newest) and an older test key. Real HTTP, real Quartz.
 /// </summary>
 public sealed class WorkerFixture : IAsyncDisposable
@@ -90,19 +90,18 @@ public sealed class WorkerFixture : IAsyncDisposable
             },
         };
         var rooms = host.CreateServices(CryptoEngine.Auto);
-        var port = FreePort.Next();
         var configuration = new WorkerConfiguration
         {
             Source = { Url = "test://repo", Interval = TimeSpan.FromHours(1) },
             Keys = { Directory = keys.Path, RenewPeriod = TimeSpan.Zero },
             Targets = [new TargetConfiguration { Name = "memory", Kind = "directory", Root = "unused" }],
-            Worker = { Listen = $"http://127.0.0.1:{port}", Jitter = 0 },
+            Worker = { Listen = "http://127.0.0.1:0", Jitter = 0 },
         };
         configure?.Invoke(configuration);
         var app = WorkerHost.Build(configuration, rooms, new WorkerHostOptions
         {
             Log = log,
-            Identity = $"test-{port}",
+            Identity = $"test-{Guid.NewGuid():N}",
             ConfigureServices = services =>
             {
                 if (lease is not null)
@@ -114,7 +113,8 @@ public sealed class WorkerFixture : IAsyncDisposable
             },
         });
         await app.StartAsync();
-        return new WorkerFixture(rooms, app, $"http://127.0.0.1:{port}", repo, keys, target, log);
+        var address = WorkerHost.ListeningAddresses(app).Single();
+        return new WorkerFixture(rooms, app, address.GetLeftPart(UriPartial.Authority), repo, keys, target, log);
     }
 
     /// <summary>Waits (for a signal, not a clock) until this many syncs have been recorded.</summary>

@@ -38,8 +38,9 @@ public sealed class WorkerInClusterTests : LoopbackApiServer
             // Every replica serves the endpoints; only the holder of the Lease syncs.
             foreach (var replica in new[] { a, b })
             {
-                (await replica.Http.GetAsync(new Uri(replica.Url, "/healthz"))).StatusCode.ShouldBe(HttpStatusCode.OK);
-                (await replica.Http.GetStringAsync(new Uri(replica.Url, "/v1/cert.pem"))).ShouldContain("BEGIN CERTIFICATE");
+                var url = await replica.UrlAsync();
+                (await replica.Http.GetAsync(new Uri(url, "/healthz"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+                (await replica.Http.GetStringAsync(new Uri(url, "/v1/cert.pem"))).ShouldContain("BEGIN CERTIFICATE");
             }
 
             Server.Requests.All.Where(r => r.Verb == "apply").ShouldNotBeEmpty();
@@ -66,7 +67,6 @@ public sealed class WorkerInClusterTests : LoopbackApiServer
 
     private static Replica Start(string identity, RemoteRepository remote, string kubeconfig)
     {
-        var port = FreePort.Next();
         var config = Path.Combine(remote.Scratch(identity), "config.yaml");
         File.WriteAllText(config, $"""
             source:
@@ -83,23 +83,23 @@ public sealed class WorkerInClusterTests : LoopbackApiServer
                 kind: kubernetes
                 kubeconfig: {kubeconfig}
             worker:
-              listen: http://127.0.0.1:{port}
+              listen: http://127.0.0.1:0
               leaderElect: true
               leaseNamespace: kube-system
               leaseDuration: 3s
               jitter: 0
             """);
-        var log = new StringWriter();
+        var log = new WatchedLog();
         var host = new CliHost
         {
             OpenStandardInput = () => new MemoryStream(),
             Out = TextWriter.Synchronized(new StringWriter()),
-            Error = TextWriter.Synchronized(log),
+            Error = log,
             Environment = new Dictionary<string, string> { ["POD_NAME"] = identity },
         };
         var stop = new CancellationTokenSource();
         var running = Task.Run(() => CliApp.RunAsync(["run", "--config", config], host, stop.Token));
-        return new Replica(identity, new Uri($"http://127.0.0.1:{port}"), log, stop, running);
+        return new Replica(identity, log, stop, running);
     }
 
     private static async Task Eventually(Func<bool> condition)
@@ -112,9 +112,12 @@ public sealed class WorkerInClusterTests : LoopbackApiServer
         }
     }
 
-    private sealed record Replica(string Identity, Uri Url, StringWriter Log, CancellationTokenSource Stop, Task<int> Running)
+    private sealed record Replica(string Identity, WatchedLog Log, CancellationTokenSource Stop, Task<int> Running)
     {
         public HttpClient Http { get; } = new();
+
+        /// <summary>Where the replica listens: it binds port 0 and logs the port the kernel picked.</summary>
+        public Task<Uri> UrlAsync() => Log.WorkerUrlAsync(Patience);
 
         public async Task<int> StopAsync()
         {
