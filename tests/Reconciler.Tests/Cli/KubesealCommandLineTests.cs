@@ -340,7 +340,7 @@ public sealed class KubesealCommandLineTests(KubesealCluster cluster) : IClassFi
         var asOurs = await new CliRunner().RunAsync("--version");
 
         asKubeseal.ExitCode.ShouldBe(ExitCodes.Usage, "kubeseal has no subcommands: 'unseal' is an unexpected word");
-        asKubeseal.Stderr.ShouldContain("Run 'kubeseal --help' for usage.");
+        asKubeseal.Stderr.ShouldContain("unknown command or argument 'unseal' for 'kubeseal'", Case.Sensitive, "one usage line naming the word and the kubeseal root");
         asOurs.ExitCode.ShouldBe(ExitCodes.Success);
         asOurs.Stdout.ShouldNotContain("kubeseal version");
     }

@@ -32,7 +32,7 @@ public sealed class ApplyOnRealClusterTests
         secret.Metadata.Labels[ManagedMetadata.ManagedByLabel].ShouldBe(ManagedMetadata.ManagedByValue);
         secret.Metadata.Labels["team"].ShouldBe("pay", "the template's labels are applied too");
         var annotations = secret.Metadata.Annotations;
-        annotations[ManagedMetadata.SourceAnnotation].ShouldBe("apps/db.yaml#0");
+        annotations[ManagedMetadata.SourceAnnotation].ShouldBe("apps/db.yaml#1");
         annotations[ManagedMetadata.RevisionAnnotation].ShouldEndWith("@sha1:" + scenario.HeadCommit());
         annotations[ManagedMetadata.SealedHashAnnotation].ShouldBe(SealedHash.Compute(sealedSecret));
         annotations[ManagedMetadata.DataHashAnnotation].ShouldBe(SecretHashes.DataHash(secret.Data), "the data hash is of what the server holds");

@@ -99,7 +99,6 @@ public sealed class ClusterKeyStoreOnRealClusterTests
         var keys = await world.NamespaceAsync("keys");
         var old = await world.AddVectorKeyAsync(keys);
         var oldNotBefore = Certificate(old).NotBefore;
-        var port = FreePort.Next();
         var config = world.WriteConfig("renew", $"""
             source:
               url: {world.Remote.BarePath}
@@ -114,7 +113,7 @@ public sealed class ClusterKeyStoreOnRealClusterTests
                 kind: directory
                 root: {world.Scratch("out")}
             worker:
-              listen: http://127.0.0.1:{port}
+              listen: http://127.0.0.1:0
             """);
         world.Remote.Commit("empty", "README.md", "no secrets yet");
 
@@ -138,7 +137,7 @@ public sealed class ClusterKeyStoreOnRealClusterTests
 
         // The worker serves the new certificate for sealing.
         using var http = new HttpClient();
-        var served = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/v1/cert.pem"));
+        var served = await http.GetStringAsync(new Uri(await worker.UrlAsync(RealClusterWorker.Patience), "/v1/cert.pem"));
         served.Trim().ShouldBe(Encoding.ASCII.GetString(added.Data["tls.crt"]).Trim(), "/v1/cert.pem serves the newest key's certificate");
         worker.Output.ShouldNotContain("PRIVATE KEY", Case.Sensitive, "key material is never logged");
     }
@@ -154,7 +153,7 @@ public sealed class ClusterKeyStoreOnRealClusterTests
         var exported = Path.Combine(world.Scratch("export"), "keys.yaml");
         var cli = new CliRunner();
 
-        var export = await cli.RunAsync("keys", "export", "--keys", $"cluster:{source}", "--kubeconfig", world.Kubeconfig, "--output", exported);
+        var export = await cli.RunAsync("keys", "export", "--keys", $"cluster:{source}", "--kubeconfig", world.Kubeconfig, "--output-file", exported);
         var import = await cli.RunAsync("keys", "import", exported, "--keys", $"cluster:{destination}", "--kubeconfig", world.Kubeconfig);
         var again = await cli.RunAsync("keys", "import", exported, "--keys", $"cluster:{destination}", "--kubeconfig", world.Kubeconfig);
 

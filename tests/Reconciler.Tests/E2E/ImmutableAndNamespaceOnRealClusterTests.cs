@@ -60,7 +60,7 @@ public sealed class ImmutableAndNamespaceOnRealClusterTests
         secret.Data["password"] = Encoding.UTF8.GetBytes(Planted);
 
         // The planner refuses this before any request; the target's own translation of the server's 422 is the second line.
-        var error = await Should.ThrowAsync<TargetException>(() => target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#0", "HEAD@sha1:0"), WriteMode.Update), CancellationToken.None));
+        var error = await Should.ThrowAsync<TargetException>(() => target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#1", "HEAD@sha1:0"), WriteMode.Update), CancellationToken.None));
 
         error.Message.ShouldContain($"Secret {scenario.Namespace}/db is immutable");
         error.Message.ShouldContain(Planner.RecreateImmutableAnnotation);

@@ -126,7 +126,6 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
 
     private static LeaderReplica Replica(RealClusterWorker world, string identity, string system, TimeSpan? leaseDuration = null)
     {
-        var port = FreePort.Next();
         var config = world.WriteConfig(identity, $"""
             source:
               url: {world.Remote.BarePath}
@@ -142,24 +141,26 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
                 kind: kubernetes
                 kubeconfig: {world.Kubeconfig}
             worker:
-              listen: http://127.0.0.1:{port}
+              listen: http://127.0.0.1:0
               leaderElect: true
               leaseName: {LeaseName}
               leaseNamespace: {system}
               leaseDuration: {(leaseDuration ?? LeaseDuration).TotalSeconds}s
               jitter: 0
             """);
-        return new LeaderReplica(world.StartProcess(identity, "run", "--config", config), new Uri($"http://127.0.0.1:{port}"));
+        return new LeaderReplica(world.StartProcess(identity, "run", "--config", config));
     }
 
-    private sealed record LeaderReplica(WorkerProcess Process, Uri Url)
+    private sealed record LeaderReplica(WorkerProcess Process)
     {
+        private Task<Uri> Url => Process.UrlAsync(RealClusterWorker.Patience);
+
         public async Task<bool> ServingAsync()
         {
             using var http = new HttpClient();
             try
             {
-                return (await http.GetAsync(new Uri(Url, "/healthz"))).IsSuccessStatusCode;
+                return (await http.GetAsync(new Uri(await Url, "/healthz"))).IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
@@ -170,7 +171,7 @@ public sealed class LeaderElectionOnRealClusterTests(ITestOutputHelper output)
         public async Task<JsonObject> StatusAsync()
         {
             using var http = new HttpClient();
-            return JsonNode.Parse(await http.GetStringAsync(new Uri(Url, "/status")))!.AsObject();
+            return JsonNode.Parse(await http.GetStringAsync(new Uri(await Url, "/status")))!.AsObject();
         }
     }
 }

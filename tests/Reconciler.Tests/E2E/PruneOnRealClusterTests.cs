@@ -27,7 +27,7 @@ public sealed class PruneOnRealClusterTests
         await CreateSecretAsync(scenario, "api-handmade", labels: null, annotations: null);
         await CreateSecretAsync(scenario, "api-elsewhere", Ours, new Dictionary<string, string>
         {
-            [ManagedMetadata.SourceAnnotation] = "other/api.yaml#0",
+            [ManagedMetadata.SourceAnnotation] = "other/api.yaml#1",
             [ManagedMetadata.SealedHashAnnotation] = "sha256:0",
             [ManagedMetadata.DataHashAnnotation] = "sha256:0",
         });

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
+using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.E2E;
 
@@ -109,6 +111,14 @@ public sealed class WorkerProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>The address the worker bound (it listens on port 0 and says where), read from its own log line.</summary>
+    public async Task<Uri> UrlAsync(TimeSpan timeout)
+    {
+        Match? listening = null;
+        await Poll.UntilAsync(() => (listening = WatchedLog.WorkerListening().Match(Output)).Success, timeout, () => $"{Identity} says where it listens\n{this}");
+        return new Uri(listening!.Groups["url"].Value);
     }
 
     public override string ToString() => $"{Identity} (pid {_process.Id}):\n{Output}";

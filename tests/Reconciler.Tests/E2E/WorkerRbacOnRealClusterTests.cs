@@ -37,7 +37,7 @@ public sealed class WorkerRbacOnRealClusterTests(ITestOutputHelper output)
         world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-db" });
         world.Commit("apps/api.yaml", apps, "api", new Dictionary<string, string> { ["token"] = Planted + "-api" });
         world.Commit("apps/cache.yaml", created, "cache", new Dictionary<string, string> { ["password"] = Planted + "-cache" });
-        var syncConfig = world.WriteConfig("sync", Config(world, system, kubeconfig, leaderElect: false, port: 0));
+        var syncConfig = world.WriteConfig("sync", Config(world, system, kubeconfig, leaderElect: false));
 
         // sync: apply (a namespace created on the way), Events, then prune.
         var first = await new CliRunner().RunAsync("sync", "--config", syncConfig);
@@ -59,8 +59,7 @@ public sealed class WorkerRbacOnRealClusterTests(ITestOutputHelper output)
         unsealed.Message.ShouldNotContain(Planted, Case.Sensitive, "Events never carry values");
 
         // run: leader election, key renewal (the vector key is older than the period), and a sync of the next commit.
-        var port = FreePort.Next();
-        var worker = world.StartProcess("rbac-worker", "run", "--config", world.WriteConfig("run", Config(world, system, kubeconfig, leaderElect: true, port)));
+        var worker = world.StartProcess("rbac-worker", "run", "--config", world.WriteConfig("run", Config(world, system, kubeconfig, leaderElect: true)));
         world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-db2" });
         await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "db", "password") == Planted + "-db2", RealClusterWorker.Patience, () => $"the worker applies the next commit\n{worker}");
         await Poll.UntilAsync(async () => (await world.KeySecretsAsync(system)).Count == 2, RealClusterWorker.Patience, () => $"the worker renews the key\n{worker}");
@@ -139,7 +138,7 @@ public sealed class WorkerRbacOnRealClusterTests(ITestOutputHelper output)
         return review.Status.Allowed;
     }
 
-    private static string Config(RealClusterWorker world, string system, string kubeconfig, bool leaderElect, int port) => $"""
+    private static string Config(RealClusterWorker world, string system, string kubeconfig, bool leaderElect) => $"""
         source:
           url: {world.Remote.BarePath}
           paths: [apps]
@@ -156,7 +155,7 @@ public sealed class WorkerRbacOnRealClusterTests(ITestOutputHelper output)
             prune: true
             createNamespaces: true
         worker:
-          listen: http://127.0.0.1:{port}
+          listen: http://127.0.0.1:0
           leaderElect: {(leaderElect ? "true" : "false")}
           leaseNamespace: {system}
           leaseDuration: 4s

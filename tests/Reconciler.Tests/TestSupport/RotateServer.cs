@@ -48,7 +48,7 @@ public sealed class RotateServer : IAsyncDisposable
     {
         // As the API server: the Service itself, which kubeseal (and so reseal) reads for its port name
         // before going through the proxy; one unnamed port, so the proxy path is http:NAME:.
-        if (request.HttpMethod == "GET" && path.Split('/') is [_, "api", "v1", "namespaces", _, "services", var service])
+        if (request.Method == "GET" && path.Split('/') is [_, "api", "v1", "namespaces", _, "services", var service])
         {
             return (200, $$$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"{{{service}}}"},"spec":{"ports":[{"port":8080}]}}""", "application/json");
         }
