@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using System.Text;
 
 namespace GitOpsSecrets.Keys;
@@ -51,7 +52,7 @@ public sealed class CertificateLoader(HttpClient http, TimeProvider time)
 
         var path = uri is { IsFile: true } ? uri.LocalPath : source;
         return File.Exists(path)
-            ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(path, cancellationToken))
+            ? Encoding.UTF8.GetString(await BoundedInput.ReadFileAsync(path, cancellationToken))
             : throw new InputException($"{source}: no such certificate file");
     }
 }

@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -29,7 +30,11 @@ public static class KeyMaterialReader
     {
         try
         {
-            return Read(File.ReadAllBytes(path), path);
+            return Read(BoundedInput.ReadFile(path), path);
+        }
+        catch (InputException e)
+        {
+            return new KeyLoadResult([], [e.Message]);
         }
         catch (IOException e)
         {

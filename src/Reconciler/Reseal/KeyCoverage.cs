@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using System.Text;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
@@ -46,15 +47,15 @@ public sealed class KeyCoverage(ValueCipher cipher)
         var manifests = new List<ManifestCoverage>();
         foreach (var file in files)
         {
-            var content = File.ReadAllBytes(file);
-            if (content.AsSpan().IndexOf(Marker) < 0)
-            {
-                continue;
-            }
-
             IReadOnlyList<ManifestDocument> documents;
             try
             {
+                var content = BoundedInput.ReadFile(file);
+                if (content.AsSpan().IndexOf(Marker) < 0)
+                {
+                    continue;
+                }
+
                 documents = ManifestReader.Read(content, file);
             }
             catch (ManifestException e)

@@ -30,14 +30,9 @@ public static class SealedValueLayout
 
         foreach (var (key, value) in sealedSecret.EncryptedData)
         {
-            byte[] bytes;
-            try
+            if (StrictBase64.TryDecode(value, out var error) is not { } bytes)
             {
-                bytes = Convert.FromBase64String(value.Trim());
-            }
-            catch (FormatException)
-            {
-                problems.Add($"spec.encryptedData.{key} is not valid base64");
+                problems.Add($"spec.encryptedData.{key} is not valid base64: {error}");
                 continue;
             }
 
