@@ -67,7 +67,7 @@ public sealed class ValidateCommandTests : IDisposable
 
         result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
         result.Stderr.ShouldBe($"error: {file}:1 (document 1): SealedSecret Bad_Name: metadata.name \"Bad_Name\" is not a valid Secret name; "
-            + "metadata.namespace is required for the strict scope; spec.encryptedData.a is not valid base64; spec.encryptedData.b is too short to be a sealed value\n");
+            + "metadata.namespace is required for the strict scope; spec.encryptedData.a is not valid base64: illegal base64 data at input byte 0; spec.encryptedData.b is too short to be a sealed value\n");
         result.Stdout.ShouldBe("0 valid, 1 invalid, 0 not decryptable\n");
     }
 
