@@ -1,7 +1,7 @@
-using GitOpsSecrets.IO;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;

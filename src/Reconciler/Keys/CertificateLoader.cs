@@ -1,5 +1,5 @@
-using GitOpsSecrets.IO;
 using System.Text;
+using GitOpsSecrets.IO;
 
 namespace GitOpsSecrets.Keys;
 

@@ -1,8 +1,8 @@
-using GitOpsSecrets.IO;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Secrets;
 

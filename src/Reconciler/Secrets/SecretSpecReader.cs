@@ -1,7 +1,7 @@
-using GitOpsSecrets.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 
 namespace GitOpsSecrets.Secrets;
