@@ -1,4 +1,5 @@
 using GitOpsSecrets.IO;
+using GitOpsSecrets.Manifests;
 
 namespace GitOpsSecrets.Cli;
 
@@ -15,10 +16,9 @@ public sealed class CommandIO(CliHost host)
     {
         if (string.IsNullOrEmpty(path) || path is StandardStream or DevStdin)
         {
+            // Bounded: a stream that never ends (a FIFO, /dev/zero piped in) stops with an error at the limit.
             await using var stdin = host.OpenStandardInput();
-            using var buffer = new MemoryStream();
-            await stdin.CopyToAsync(buffer, cancellationToken);
-            return (buffer.ToArray(), "(stdin)");
+            return (await BoundedInput.ReadAsync(stdin, ManifestLimits.DefaultMaxFileBytes, "(stdin)", cancellationToken), "(stdin)");
         }
 
         if (!File.Exists(path))
@@ -26,7 +26,7 @@ public sealed class CommandIO(CliHost host)
             throw new InputException($"{path}: no such file");
         }
 
-        return (await File.ReadAllBytesAsync(path, cancellationToken), path);
+        return (await BoundedInput.ReadFileAsync(path, cancellationToken), path);
     }
 
     /// <summary>

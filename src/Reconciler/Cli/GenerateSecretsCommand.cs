@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -151,7 +152,7 @@ public sealed class GenerateSecretsCommand(CliHost host, SharedOptions shared) :
                 throw new InputException($"--docker-io-password-file: {args.DockerPasswordFile}: no such file");
             }
 
-            var password = Encoding.UTF8.GetString(File.ReadAllBytes(args.DockerPasswordFile!)).TrimEnd('\r', '\n');
+            var password = Encoding.UTF8.GetString(BoundedInput.ReadFile(args.DockerPasswordFile!)).TrimEnd('\r', '\n');
             yield return new SpecSecret(TypedSecrets.DockerRegistry(args.DockerSecretName, args.DockerSecretNamespace, args.DockerServer, args.DockerUser, password, null), "strict", "--docker-io-user");
         }
     }

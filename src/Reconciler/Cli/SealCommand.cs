@@ -385,7 +385,7 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new InputException($"--merge-into: {path}: no such file");
         }
 
-        var document = ManifestReader.ReadSingle(File.ReadAllBytes(path), path);
+        var document = ManifestReader.ReadSingle(BoundedInput.ReadFile(path), path);
         if (!SealedSecretManifest.IsSealedSecret(document))
         {
             throw document.Error(document.Root, $"--merge-into needs a SealedSecret, found {document.Kind ?? "a document without kind"}");

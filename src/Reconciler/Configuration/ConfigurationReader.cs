@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 
 namespace GitOpsSecrets.Configuration;
@@ -18,7 +19,7 @@ public static class ConfigurationReader
             throw new InputException($"{path}: no such configuration file");
         }
 
-        var document = ManifestReader.ReadSingle(File.ReadAllBytes(path), path);
+        var document = ManifestReader.ReadSingle(BoundedInput.ReadFile(path), path);
         return Read(document);
     }
 

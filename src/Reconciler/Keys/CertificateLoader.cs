@@ -1,4 +1,5 @@
 using System.Text;
+using GitOpsSecrets.IO;
 
 namespace GitOpsSecrets.Keys;
 
@@ -55,7 +56,7 @@ public sealed class CertificateLoader(HttpClient http, TimeProvider time)
 
         var path = uri is { IsFile: true } ? uri.LocalPath : source;
         return File.Exists(path)
-            ? Encoding.UTF8.GetString(await File.ReadAllBytesAsync(path, cancellationToken))
+            ? Encoding.UTF8.GetString(await BoundedInput.ReadFileAsync(path, cancellationToken))
             : throw new InputException($"{source}: no such certificate file");
     }
 }

@@ -55,9 +55,9 @@ public sealed class DirectoryKeyStore(string directory) : IKeyStore
             string pem;
             try
             {
-                pem = string.Concat(group.Select(f => File.ReadAllText(f) + "\n"));
+                pem = string.Concat(group.Select(f => System.Text.Encoding.UTF8.GetString(BoundedInput.ReadFile(f)) + "\n"));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException)
             {
                 results.Add(new KeyLoadResult([], [$"{group.First()}: unreadable ({e.Message.TrimEnd('.')})"]));
                 continue;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Secrets;
 
@@ -29,7 +30,11 @@ public static class KeyMaterialReader
     {
         try
         {
-            return Read(File.ReadAllBytes(path), path);
+            return Read(BoundedInput.ReadFile(path), path);
+        }
+        catch (InputException e)
+        {
+            return new KeyLoadResult([], [e.Message]);
         }
         catch (IOException e)
         {

@@ -33,4 +33,8 @@ public sealed class ManifestDocument
         node is not null && _lines.TryGetValue(node, out var line) ? Location.AtLine(line.Value) : Location;
 
     public ManifestException Error(JsonNode? node, string message) => new(LocationOf(node), message);
+
+    /// <summary>An item of this document's <c>items</c> list, as a document of its own located at file, document and item index.</summary>
+    public ManifestDocument Item(JsonNode? item, int index) =>
+        new(item, LocationOf(item) with { Item = index }, _lines, Format);
 }

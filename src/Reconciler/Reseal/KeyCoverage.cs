@@ -1,4 +1,5 @@
 using System.Text;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -52,15 +53,15 @@ public sealed class KeyCoverage(ValueCipher cipher)
         {
             // Files done before this one: a file may end the iteration early (no SealedSecret, unreadable).
             Progress?.Invoke(done++, files.Count);
-            var content = File.ReadAllBytes(file);
-            if (content.AsSpan().IndexOf(Marker) < 0)
-            {
-                continue;
-            }
-
             IReadOnlyList<ManifestDocument> documents;
             try
             {
+                var content = BoundedInput.ReadFile(file);
+                if (content.AsSpan().IndexOf(Marker) < 0)
+                {
+                    continue;
+                }
+
                 documents = ManifestReader.Read(content, file);
             }
             catch (ManifestException e)

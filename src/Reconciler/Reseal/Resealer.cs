@@ -41,7 +41,11 @@ public sealed class Resealer(ISealedSecretRotator rotator)
         byte[] content;
         try
         {
-            content = await File.ReadAllBytesAsync(file, cancellationToken);
+            content = await BoundedInput.ReadFileAsync(file, cancellationToken);
+        }
+        catch (ManifestException e)
+        {
+            return new FileOutcome(file, [], false, e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -10,6 +10,40 @@ public static class SealedSecretManifest
     public static bool IsSealedSecret(ManifestDocument document) =>
         document.Kind == SealedSecret.Kind && document.ApiVersion?.StartsWith("bitnami.com/", StringComparison.Ordinal) != false;
 
+    /// <summary>
+    /// A <c>kind: List</c> (<c>apiVersion: v1</c> or none), as <c>kubectl get sealedsecrets -o yaml</c>
+    /// writes, or Bitnami's own <c>SealedSecretList</c>.
+    /// </summary>
+    public static bool IsList(ManifestDocument document) =>
+        (document.Kind == "List" && document.ApiVersion is null or "v1")
+        || (document.Kind == SealedSecret.Kind + "List" && document.ApiVersion?.StartsWith("bitnami.com/", StringComparison.Ordinal) == true);
+
+    /// <summary>
+    /// The SealedSecrets a document holds: itself, or the SealedSecret items of a List, each located at
+    /// its file, document and item index. Other kinds (and other items) hold none. A List whose
+    /// <c>items</c> is not a sequence is an error.
+    /// </summary>
+    public static IReadOnlyList<ManifestDocument> SealedSecretsIn(ManifestDocument document)
+    {
+        if (IsSealedSecret(document))
+        {
+            return [document];
+        }
+
+        if (!IsList(document))
+        {
+            return [];
+        }
+
+        var items = (document.Root as JsonObject)?["items"] switch
+        {
+            null => [],
+            JsonArray array => array,
+            var other => throw document.Error(other, "items of a List must be a sequence"),
+        };
+        return items.Select((item, index) => document.Item(item, index)).Where(IsSealedSecret).ToList();
+    }
+
     public static SealedSecret Read(ManifestDocument document)
     {
         var fields = new NodeFields(document);

@@ -9,18 +9,22 @@ public static class SealedValueLayout
     {
         var problems = new List<string>();
         var metadata = sealedSecret.Metadata;
-        if (!KubernetesNames.IsValidSecretName(metadata.Name))
+        if (string.IsNullOrEmpty(metadata.Name))
         {
-            problems.Add($"metadata.name \"{metadata.Name}\" is not a valid Secret name");
+            problems.Add("metadata.name is required");
+        }
+        else
+        {
+            problems.AddRange(KubernetesNames.Invalid("metadata.name", metadata.Name, KubernetesNames.SecretNameErrors(metadata.Name)));
         }
 
         if (sealedSecret.Scope != SealingScope.ClusterWide && string.IsNullOrEmpty(metadata.Namespace))
         {
             problems.Add($"metadata.namespace is required for the {SealingScopes.Format(sealedSecret.Scope)} scope");
         }
-        else if (!string.IsNullOrEmpty(metadata.Namespace) && !KubernetesNames.IsValidNamespace(metadata.Namespace))
+        else if (!string.IsNullOrEmpty(metadata.Namespace))
         {
-            problems.Add($"metadata.namespace \"{metadata.Namespace}\" is not a valid namespace");
+            problems.AddRange(KubernetesNames.Invalid("metadata.namespace", metadata.Namespace, KubernetesNames.NamespaceErrors(metadata.Namespace)));
         }
 
         if (sealedSecret.EncryptedData.Count == 0 && sealedSecret.Template.Data.Count == 0)
@@ -30,14 +34,9 @@ public static class SealedValueLayout
 
         foreach (var (key, value) in sealedSecret.EncryptedData)
         {
-            byte[] bytes;
-            try
+            if (StrictBase64.TryDecode(value, out var error) is not { } bytes)
             {
-                bytes = Convert.FromBase64String(value.Trim());
-            }
-            catch (FormatException)
-            {
-                problems.Add($"spec.encryptedData.{key} is not valid base64");
+                problems.Add($"spec.encryptedData.{key} is not valid base64: {error}");
                 continue;
             }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Sealing;
 
@@ -23,12 +24,7 @@ public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
     /// </summary>
     public OpenedValue? TryOpen(IEnumerable<SealingKey> keys, byte[] label, string base64, SealingKey? preferred = null)
     {
-        byte[] ciphertext;
-        try
-        {
-            ciphertext = Convert.FromBase64String(base64.Trim());
-        }
-        catch (FormatException)
+        if (StrictBase64.TryDecode(base64, out _) is not { } ciphertext)
         {
             return null;
         }

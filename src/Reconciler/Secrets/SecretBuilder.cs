@@ -1,4 +1,5 @@
 using System.Text;
+using GitOpsSecrets.IO;
 
 namespace GitOpsSecrets.Secrets;
 
@@ -56,7 +57,7 @@ public sealed class SecretBuilder
                     continue;
                 }
 
-                Add(Path.GetFileName(file), File.ReadAllBytes(file), $"--from-file {file}");
+                Add(Path.GetFileName(file), BoundedInput.ReadFile(file), $"--from-file {file}");
             }
 
             return this;
@@ -67,7 +68,7 @@ public sealed class SecretBuilder
             throw new InputException($"--from-file: {path}: no such file or directory");
         }
 
-        return Add(key ?? Path.GetFileName(path), File.ReadAllBytes(path), $"--from-file {path}");
+        return Add(key ?? Path.GetFileName(path), BoundedInput.ReadFile(path), $"--from-file {path}");
     }
 
     /// <summary>

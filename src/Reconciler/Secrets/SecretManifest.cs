@@ -72,14 +72,7 @@ public static class SecretManifest
 
     public static byte[] DecodeBase64(ManifestDocument document, JsonNode? node, string path, string value)
     {
-        try
-        {
-            return Convert.FromBase64String(value);
-        }
-        catch (FormatException)
-        {
-            throw document.Error(node, $"{path} is not valid base64");
-        }
+        return StrictBase64.TryDecode(value, out var error) ?? throw document.Error(node, $"{path} is not valid base64: {error}");
     }
 
     /// <summary>The Secret as kubectl prints it (<c>apiVersion, data, kind, metadata, type</c>).</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 
 namespace GitOpsSecrets.Secrets;
@@ -26,7 +27,7 @@ public static class SecretSpecReader
             throw new InputException($"{path}: no such spec file");
         }
 
-        var document = ManifestReader.ReadSingle(File.ReadAllBytes(path), path);
+        var document = ManifestReader.ReadSingle(BoundedInput.ReadFile(path), path);
         var entries = document.Root switch
         {
             JsonArray list => list,
@@ -100,7 +101,7 @@ public static class SecretSpecReader
         {
             case "file":
                 var file = Path.Combine(directory, Text(value, origin, "file"));
-                return File.Exists(file) ? File.ReadAllBytes(file) : throw new InputException($"{origin}: file {file}: no such file");
+                return File.Exists(file) ? BoundedInput.ReadFile(file) : throw new InputException($"{origin}: file {file}: no such file");
             case "env":
                 var variable = Text(value, origin, "env");
                 return environment(variable) is { } env ? Encoding.UTF8.GetBytes(env) : throw new InputException($"{origin}: environment variable {variable} is not set");

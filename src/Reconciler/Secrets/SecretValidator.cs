@@ -28,14 +28,14 @@ public static partial class SecretValidator
         {
             problems.Add("metadata.name is required");
         }
-        else if (!string.IsNullOrEmpty(name) && !KubernetesNames.IsValidSecretName(name))
+        else if (!string.IsNullOrEmpty(name))
         {
-            problems.Add($"metadata.name \"{name}\" is not a valid name (lowercase letters, digits, '-' and '.', at most 253 characters)");
+            problems.AddRange(KubernetesNames.Invalid("metadata.name", name, KubernetesNames.SecretNameErrors(name)));
         }
 
-        if (!string.IsNullOrEmpty(secret.Metadata.Namespace) && !KubernetesNames.IsValidNamespace(secret.Metadata.Namespace))
+        if (!string.IsNullOrEmpty(secret.Metadata.Namespace))
         {
-            problems.Add($"metadata.namespace \"{secret.Metadata.Namespace}\" is not a valid namespace (lowercase letters, digits and '-', at most 63 characters)");
+            problems.AddRange(KubernetesNames.Invalid("metadata.namespace", secret.Metadata.Namespace, KubernetesNames.NamespaceErrors(secret.Metadata.Namespace)));
         }
 
         if (string.IsNullOrEmpty(secret.Type))
@@ -46,10 +46,7 @@ public static partial class SecretValidator
         long total = 0;
         foreach (var (key, value) in secret.Data)
         {
-            if (!KubernetesNames.IsValidDataKey(key))
-            {
-                problems.Add($"data key \"{key}\" is invalid: {KubernetesNames.DataKeyRule}");
-            }
+            problems.AddRange(KubernetesNames.Invalid($"data[{key}]", key, KubernetesNames.DataKeyErrors(key)));
 
             total += value.Length;
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 
 namespace GitOpsSecrets.Secrets;
 
@@ -86,5 +87,5 @@ public static class TypedSecrets
     }
 
     private static byte[] ReadRequired(string path, string flag) =>
-        File.Exists(path) ? File.ReadAllBytes(path) : throw new InputException($"{flag}: {path}: no such file");
+        File.Exists(path) ? BoundedInput.ReadFile(path) : throw new InputException($"{flag}: {path}: no such file");
 }

@@ -133,8 +133,27 @@ public sealed class SealedSecretIndex
             errors.Add(new DiscoveryError(path, new SourceLocation(path, 0, 0), $"{path}: {e.Message}"));
             return new IndexedFile(secrets, errors);
         }
+        catch (UnauthorizedAccessException)
+        {
+            errors.Add(new DiscoveryError(path, new SourceLocation(path, 0, 0), $"{path}: permission denied"));
+            return new IndexedFile(secrets, errors);
+        }
 
-        foreach (var document in documents.Where(SealedSecretManifest.IsSealedSecret))
+        var sealedSecrets = new List<ManifestDocument>();
+        foreach (var document in documents)
+        {
+            try
+            {
+                sealedSecrets.AddRange(SealedSecretManifest.SealedSecretsIn(document));
+            }
+            catch (ManifestException e)
+            {
+                // A List we cannot read may hold any Secret: nothing it names is known, so prune waits.
+                errors.Add(new DiscoveryError(path, e.Location ?? document.Location, e.Message));
+            }
+        }
+
+        foreach (var document in sealedSecrets)
         {
             try
             {

@@ -90,7 +90,7 @@ public sealed class CreateSecretCommandTests : IDisposable
         var result = await _cli.RunAsync("create", "secret", "generic", "App_1", "-n", "web");
 
         result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
-        result.Stderr.ShouldBe("error: Secret web/App_1: metadata.name \"App_1\" is not a valid name (lowercase letters, digits, '-' and '.', at most 253 characters)\n");
+        result.Stderr.ShouldStartWith("error: Secret web/App_1: metadata.name: Invalid value: \"App_1\": a lowercase RFC 1123 subdomain must consist of");
     }
 
     [Fact]

@@ -66,8 +66,8 @@ public sealed class ValidateCommandTests : IDisposable
         var result = await _cli.RunAsync("validate", file);
 
         result.ExitCode.ShouldBe(ExitCodes.InvalidInput, result.ToString());
-        result.Stderr.ShouldBe($"error: {file}:1 (document 1): SealedSecret Bad_Name: metadata.name \"Bad_Name\" is not a valid Secret name; "
-            + "metadata.namespace is required for the strict scope; spec.encryptedData.a is not valid base64; spec.encryptedData.b is too short to be a sealed value\n");
+        result.Stderr.ShouldBe($"error: {file}:1 (document 1): SealedSecret Bad_Name: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'); "
+            + "metadata.namespace is required for the strict scope; spec.encryptedData.a is not valid base64: illegal base64 data at input byte 0; spec.encryptedData.b is too short to be a sealed value\n");
         result.Stdout.ShouldBe("0 valid, 1 invalid, 0 not decryptable\n");
     }
 

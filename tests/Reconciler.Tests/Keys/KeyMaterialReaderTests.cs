@@ -263,7 +263,7 @@ public sealed class KeyMaterialReaderTests : IDisposable
     {
         var result = Read("kind: Secret\nmetadata: {name: k}\ndata:\n  tls.key: PLANTED%%%\n", "s.yaml");
 
-        result.Problems.ShouldBe(["s.yaml:4 (document 1): data.tls.key is not valid base64, skipped"]);
+        result.Problems.ShouldBe(["s.yaml:4 (document 1): data.tls.key is not valid base64: illegal base64 data at input byte 7, skipped"]);
         result.Problems.Single().ShouldNotContain("PLANTED");
     }
 

@@ -74,4 +74,40 @@ public sealed class KubernetesNamesTests
         KubernetesNames.IsValidDataKey(new string('k', 253)).ShouldBeTrue();
         KubernetesNames.IsValidDataKey(new string('k', 254)).ShouldBeFalse();
     }
+
+    [Fact]
+    public void SecretNameErrors_LabelOfSixtyFourCharacters_IsAcceptedAsTheApiServerAcceptsIt()
+    {
+        // IsDNS1123Subdomain limits the whole name to 253 characters, not each label to 63 (only namespaces are labels).
+        KubernetesNames.SecretNameErrors(new string('a', 64) + ".example").ShouldBeEmpty();
+        KubernetesNames.NamespaceErrors(new string('a', 64)).ShouldBe(["must be no more than 63 characters"]);
+    }
+
+    [Fact]
+    public void SecretNameErrors_TooLongAndInvalid_GivesBothOfTheApiServersReasons()
+    {
+        var errors = KubernetesNames.SecretNameErrors(new string('A', 254));
+
+        errors.Count.ShouldBe(2);
+        errors[0].ShouldBe("must be no more than 253 characters");
+        errors[1].ShouldStartWith("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters");
+    }
+
+    [Theory]
+    [InlineData(".", "must not be '.'")]
+    [InlineData("..", "must not be '..'")]
+    [InlineData("..x", "must not start with '..'")]
+    public void DataKeyErrors_DotNames_AreRefusedWithTheApiServersWords(string key, string expected)
+    {
+        KubernetesNames.DataKeyErrors(key).ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Invalid_ValueWithControlCharacters_StaysOnOneLineAndEscaped()
+    {
+        var message = KubernetesNames.Invalid("metadata.name", "a\nb\u001b[31mc\"", ["bad"]).Single();
+
+        message.ShouldBe("metadata.name: Invalid value: \"a\\nb\\u001b[31mc\\\"\": bad");
+        KubernetesNames.Quote(new string('x', 400)).ShouldEndWith("... (400 characters)");
+    }
 }

@@ -44,7 +44,7 @@ public sealed class SecretManifestTests
     {
         var error = Fails($"kind: Secret\n---\nkind: Secret\nmetadata:\n  name: x\ndata:\n  ok: b2s=\n  password: {Planted}!\n", index: 1);
 
-        error.Message.ShouldBe("secret.yaml:8 (document 2): data.password is not valid base64");
+        error.Message.ShouldBe("secret.yaml:8 (document 2): data.password is not valid base64: illegal base64 data at input byte 7");
         error.Message.ShouldNotContain(Planted);
     }
 
@@ -53,7 +53,7 @@ public sealed class SecretManifestTests
     {
         var document = ManifestReader.Read("{\n \"kind\": \"Secret\",\n \"data\": {\n  \"k\": \"%%%\"\n }\n}", "s.json").Single();
 
-        Should.Throw<ManifestException>(() => SecretManifest.Read(document)).Message.ShouldBe("s.json:4 (document 1): data.k is not valid base64");
+        Should.Throw<ManifestException>(() => SecretManifest.Read(document)).Message.ShouldBe("s.json:4 (document 1): data.k is not valid base64: illegal base64 data at input byte 0");
     }
 
     [Theory]
