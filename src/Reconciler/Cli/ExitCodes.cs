@@ -24,6 +24,9 @@ public static class ExitCodes
     /// <summary><c>plan</c>: changes are pending; <c>reseal --check</c>: files are sealed to an older key.</summary>
     public const int ChangesPending = 6;
 
+    /// <summary><c>sync</c>/<c>plan</c>: another sync held the cache's or a target's lock past <c>--lock-timeout</c>; nothing was done.</summary>
+    public const int LockHeld = 7;
+
     /// <summary>Interrupted (Ctrl+C, SIGTERM) before finishing.</summary>
     public const int Cancelled = 130;
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using GitOpsSecrets.Configuration;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Sync;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,12 +9,17 @@ namespace GitOpsSecrets.Cli;
 /// <summary>
 /// <c>sync</c> applies the repository's Secrets to the targets once; <c>plan</c> (alias <c>diff</c>) shows
 /// what it would do and applies nothing. Exit codes: 0 done (plan: nothing to do), 5 partial failure,
-/// 1 nothing could be done, 6 (plan) changes pending.
+/// 1 nothing could be done, 6 (plan) changes pending, 7 another sync held a lock past --lock-timeout.
 /// </summary>
 public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) : CliCommand(host, shared)
 {
     private readonly ConfigurationOptions _configuration = new();
     private readonly Option<string> _output = shared.ReportFormat("--output");
+
+    private readonly Option<string?> _lockTimeout = new("--lock-timeout")
+    {
+        Description = "How long to wait while another sync holds the cache or a target, e.g. 30s; 0 fails at once (default 5m, then exit 7)",
+    };
 
     public override Command Build()
     {
@@ -30,6 +37,7 @@ public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) :
         }
 
         command.Options.Add(_output);
+        command.Options.Add(_lockTimeout);
         command.SetAction(Handler((parse, services, ct) => RunAsync(parse, services, ct)));
         return command;
     }
@@ -38,9 +46,20 @@ public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) :
     {
         var json = SharedOptions.IsJson(parse, _output);
         var configuration = _configuration.Resolve(parse, Host);
-        var engine = services.GetRequiredService<SyncEngineFactory>().Create(configuration);
+        var lockTimeout = parse.GetValue(_lockTimeout) is { } text ? Durations.Parse(text, "--lock-timeout") : SyncEngineOptions.DefaultLockTimeout;
+        var engine = services.GetRequiredService<SyncEngineFactory>().Create(configuration, new SyncEngineOptions { LockTimeout = lockTimeout });
         var progress = new ProgressLine(Host.Error, Host.Time);
-        var report = await engine.SyncAsync(plan, progress, cancellationToken);
+        SyncReport report;
+        try
+        {
+            report = await engine.SyncAsync(plan, progress, cancellationToken);
+        }
+        catch (LockHeldException e)
+        {
+            await Host.Error.WriteLineAsync($"error: {TerminalText.Escape(e.Message)}; nothing was changed");
+            return ExitCodes.LockHeld;
+        }
+
         progress.Finish();
         await Host.Out.WriteAsync(json ? ReportPrinter.Json(report) : ReportPrinter.Text(report));
         return ExitCodeOf(report, plan);
