@@ -23,9 +23,15 @@ public sealed class SecretBuilder
     public SecretBuilder AddLiteral(string source)
     {
         var split = source.IndexOf('=', StringComparison.Ordinal);
-        if (split <= 0)
+        if (split < 0)
         {
-            throw new InputException($"--from-literal \"{KeyPart(source)}\": expected key=value");
+            // Without '=' the whole argument may well be the value itself (KEY= forgotten): never echo it.
+            throw new InputException("--from-literal: expected key=value, and this argument has no '=' (it is not shown: it may be a secret value)");
+        }
+
+        if (split == 0)
+        {
+            throw new InputException("--from-literal: expected key=value, and the key before '=' is empty (the value is not shown)");
         }
 
         return Add(source[..split], Encoding.UTF8.GetBytes(source[(split + 1)..]), "--from-literal");
@@ -125,6 +131,4 @@ public sealed class SecretBuilder
 
     private static bool IsEnvVarName(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
-
-    private static string KeyPart(string source) => source.Split('=', 2)[0];
 }

@@ -35,14 +35,15 @@ public sealed class SecretBuilderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("novalue", "--from-literal \"novalue\": expected key=value")]
-    [InlineData("=" + Planted, "--from-literal \"\": expected key=value")]
+    [InlineData(Planted, "--from-literal: expected key=value, and this argument has no '=' (it is not shown: it may be a secret value)")]
+    [InlineData("=" + Planted, "--from-literal: expected key=value, and the key before '=' is empty (the value is not shown)")]
     public void AddLiteral_WithoutKey_IsAnErrorWithoutTheValue(string literal, string expected)
     {
+        // The first case is `seal --from-literal VALUE` with KEY= forgotten: the argument is the value itself.
         var error = Should.Throw<InputException>(() => new SecretBuilder("a", "b").AddLiteral(literal));
 
         error.Message.ShouldBe(expected);
-        error.Message.ShouldNotContain(Planted);
+        error.Message.ShouldNotContain(Planted, customMessage: "the argument of a --from-literal without '=' may be the value itself");
     }
 
     [Fact]
