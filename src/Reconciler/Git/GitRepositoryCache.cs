@@ -72,9 +72,12 @@ public sealed class GitRepositoryCache
     /// </summary>
     private GitCheckout FetchOrRecloneAndCheckout(CancellationToken cancellationToken)
     {
+        // Not a repository at all (garbage HEAD, a half-made first clone): OwnRepository starts it afresh.
+        var invalid = Directory.Exists(WorkTree) && !Repository.IsValid(WorkTree);
         try
         {
-            return FetchAndCheckout(cancellationToken);
+            var checkout = FetchAndCheckout(cancellationToken);
+            return invalid ? checkout with { Warning = $"the cache {CacheDirectory} was corrupt (not a valid git repository); cloned it again" } : checkout;
         }
         catch (Exception e) when (IsLocalCorruption(e) && Directory.Exists(WorkTree))
         {
