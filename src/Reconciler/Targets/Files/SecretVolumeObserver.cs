@@ -144,8 +144,13 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         {
             if (!IsOurKeyLink(secretDirectory, key))
             {
-                // Not the link we make (a file, a directory, a link elsewhere): never followed, shown as drift.
-                actual[key] = NotReadableHash;
+                // Not the link we make (a file put there, a directory, a link elsewhere): drift, read as a
+                // reader would only when it is a plain file, never followed.
+                if (ValueOnDisk(secretDirectory, generation, key) is { } value)
+                {
+                    actual[key] = ReferenceEquals(value, NotReadableValue) ? NotReadableHash : SecretHashes.KeyHash(value);
+                }
+
                 continue;
             }
 
