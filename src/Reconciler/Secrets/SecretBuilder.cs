@@ -101,7 +101,10 @@ public sealed class SecretBuilder
             var key = split >= 0 ? line[..split] : line.TrimEnd();
             if (!IsEnvVarName(key))
             {
-                throw new InputException($"{path}:{lineNumber}: \"{key}\" is not a valid environment variable name");
+                // The line may be a value pasted without its KEY= (base64 padding supplies an '='): never echoed.
+                throw new InputException(split >= 0
+                    ? $"{path}:{lineNumber}: the name before '=' is not a valid environment variable name (letters, digits, '_', '-', '.', not starting with a digit; the line is not shown: it may hold a secret value)"
+                    : $"{path}:{lineNumber}: expected KEY=VALUE or a variable name, and this line is neither (it is not shown: it may be a secret value)");
             }
 
             // kubectl takes os.Getenv(key): a variable that is not set gives an empty value, not no key.
