@@ -70,7 +70,7 @@ public sealed class SyncEngine
             // Held from the fetch to the last write: the cache is not checked out anew under our reads, and
             // no other sync writes a target between our observation and our writes, so a target always holds
             // one revision's content. Taken in path order, so two syncs never each hold what the other waits for.
-            using var locks = await AcquireLocksAsync(cancellationToken);
+            using var locks = await AcquireLocksAsync(dryRun, cancellationToken);
             return await RunAsync(dryRun, progress, cancellationToken);
         }
         finally
@@ -80,9 +80,12 @@ public sealed class SyncEngine
     }
 
     /// <summary>Takes every lock of the source and the targets; <see cref="LockHeldException"/> when one stays held past the timeout.</summary>
-    private async Task<LockSet> AcquireLocksAsync(CancellationToken cancellationToken)
+    private async Task<LockSet> AcquireLocksAsync(bool dryRun, CancellationToken cancellationToken)
     {
-        var files = _targets.Select(t => t.Target.Lock).Prepend(_source.Lock).OfType<LockFile>()
+        // A plan writes nothing: a target root that does not exist yet is not made just to hold its lock.
+        var targetLocks = _targets.Select(t => t.Target.Lock).OfType<LockFile>()
+            .Where(f => !dryRun || Directory.Exists(Path.GetDirectoryName(f.Path)));
+        var files = targetLocks.Prepend(_source.Lock).OfType<LockFile>()
             .DistinctBy(f => f.Path, StringComparer.Ordinal).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         var held = new LockSet();
         try
