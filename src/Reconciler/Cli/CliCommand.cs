@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Sealing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -55,7 +56,7 @@ public abstract class CliCommand(CliHost host, SharedOptions shared)
 
     private int Fail(int code, Exception e, bool verbose)
     {
-        Host.Error.WriteLine($"error: {e.Message}");
+        Host.Error.WriteLine($"error: {TerminalText.Escape(e.Message)}");
         if (verbose)
         {
             Host.Error.WriteLine(e.ToString());

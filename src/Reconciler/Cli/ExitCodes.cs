@@ -27,6 +27,9 @@ public static class ExitCodes
     /// <summary>A remote could not be reached or read: the git repository (<c>sync</c>, <c>plan</c>) or the worker (<c>status</c>); nothing was changed.</summary>
     public const int SourceUnavailable = 7;
 
+    /// <summary><c>sync</c>/<c>plan</c>: another sync held the cache's or a target's lock past <c>--lock-timeout</c>; nothing was done.</summary>
+    public const int LockHeld = 8;
+
     /// <summary>Interrupted (Ctrl+C, SIGTERM) before finishing.</summary>
     public const int Cancelled = 130;
 }

@@ -9,6 +9,7 @@ public static class ReportPrinter
 {
     public static string Text(SyncReport report)
     {
+        report = report.ForDisplay();
         var output = new System.Text.StringBuilder();
         output.AppendLine($"revision: {report.Revision ?? "(none)"}{(report.DryRun ? " (plan: nothing applied)" : string.Empty)}");
         foreach (var error in report.Errors)

@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Cli;
@@ -28,6 +29,8 @@ public sealed class TextWriterLoggerProvider(TextWriter writer, LogLevel minimum
             LogLevel.Error => "error",
             _ => "critical",
         };
+        // Messages carry file names and other repository text: escaped, so none can forge a log line.
+        message = TerminalText.Escape(message);
         var line = timestamps ? $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {name} {Short(category)}: {message}" : $"{name}: {message}";
         lock (_lock)
         {

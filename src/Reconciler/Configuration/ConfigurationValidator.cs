@@ -67,6 +67,16 @@ public static class ConfigurationValidator
             problems.Add($"target name \"{duplicate.Key}\" is used more than once");
         }
 
+        // Two targets writing one directory would prune each other's Secrets (and wait on their own lock).
+        var sharedRoots = configuration.Targets
+            .Where(t => t.Kind == "directory" && !string.IsNullOrEmpty(t.Root))
+            .GroupBy(t => Path.TrimEndingDirectorySeparator(Path.GetFullPath(t.Root!)), StringComparer.Ordinal)
+            .Where(g => g.Count() > 1);
+        foreach (var shared in sharedRoots)
+        {
+            problems.Add($"targets {string.Join(" and ", shared.Select(t => t.Name))} share the root {shared.Key}; give each directory target its own");
+        }
+
         if (problems.Count > 0)
         {
             throw new InputException("invalid configuration: " + string.Join("; ", problems));

@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using LibGit2Sharp;
 
 namespace GitOpsSecrets.Git;
@@ -46,12 +47,60 @@ public sealed class GitRepositoryCache
     /// <summary>The remote URL with credentials removed.</summary>
     public string Description => GitUrls.Scrub(_url);
 
+    /// <summary>
+    /// The cache's lock file. Whoever reads the working tree holds it from the fetch until the last file is
+    /// read (the sync engine holds it for the whole sync), so another process cannot check out another
+    /// revision underneath and mix two revisions' files into one sync.
+    /// </summary>
+    public LockFile Lock => new(Path.Combine(CacheDirectory, "lock"), $"cache {CacheDirectory}");
+
     /// <summary>Fetches the remote and checks out <see cref="Reference"/>. Throws <see cref="GitException"/> and leaves the cache as it was when the remote cannot be read.</summary>
     public async Task<GitCheckout> FetchAsync(CancellationToken cancellationToken)
     {
-        using var cacheLock = await CacheLock.AcquireAsync(Path.Combine(CacheDirectory, "lock"), LockTimeout, cancellationToken);
-        return await Task.Run(() => FetchAndCheckout(cancellationToken), cancellationToken);
+        using var cacheLock = await ProcessLock.AcquireAsync(Lock, LockTimeout, cancellationToken);
+        return await FetchHoldingLockAsync(cancellationToken);
     }
+
+    /// <summary>As <see cref="FetchAsync"/>, for a caller that already holds <see cref="Lock"/> (flock is per open file: taking it twice would wait on ourselves).</summary>
+    public Task<GitCheckout> FetchHoldingLockAsync(CancellationToken cancellationToken) =>
+        Task.Run(() => FetchOrRecloneAndCheckout(cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// A cache that fails for a reason of its own (garbage HEAD, missing objects, a truncated pack: libgit2
+    /// errors outside the transport, or a fetch that names local objects) is deleted and cloned again once,
+    /// with a warning. A remote that cannot be reached is not such a reason: the cache is kept for next time.
+    /// </summary>
+    private GitCheckout FetchOrRecloneAndCheckout(CancellationToken cancellationToken)
+    {
+        // Not a repository at all (garbage HEAD, a half-made first clone): OwnRepository starts it afresh.
+        var invalid = Directory.Exists(WorkTree) && !Repository.IsValid(WorkTree);
+        try
+        {
+            var checkout = FetchAndCheckout(cancellationToken);
+            return invalid ? checkout with { Warning = $"the cache {CacheDirectory} was corrupt (not a valid git repository); cloned it again" } : checkout;
+        }
+        catch (Exception e) when (IsLocalCorruption(e) && Directory.Exists(WorkTree))
+        {
+            var reason = e.Message.Split('\n')[0].Trim();
+            Directory.Delete(WorkTree, recursive: true);
+            var checkout = FetchAndCheckout(cancellationToken);
+            return checkout with { Warning = $"the cache {CacheDirectory} was corrupt ({reason}); cloned it again" };
+        }
+    }
+
+    private static bool IsLocalCorruption(Exception e) => e switch
+    {
+        OperationCanceledException => false,
+        GitException { InnerException: LibGit2SharpException inner } => LooksLocal(inner.Message),
+        GitException => false,
+        LibGit2SharpException => true,
+        _ => false,
+    };
+
+    /// <summary>libgit2 messages about the local object database, as opposed to the network or the remote's refs.</summary>
+    private static bool LooksLocal(string message) =>
+        new[] { "object not found", "corrupt", "packfile", "failed to parse", "missing", "bad object", "unable to read", "invalid object", "reference is not", "invalid data" }
+            .Any(m => message.Contains(m, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Repository-relative paths changed between two commits (both sides of a rename), or null when that

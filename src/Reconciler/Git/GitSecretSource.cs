@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Sync;
 
 namespace GitOpsSecrets.Git;
@@ -9,10 +10,13 @@ public sealed class GitSecretSource(GitRepositoryCache cache) : ISecretSource
 
     public GitRepositoryCache Cache => cache;
 
+    public LockFile Lock => cache.Lock;
+
+    /// <summary>Expects the caller (the sync engine) to hold <see cref="Lock"/> until it has read the snapshot.</summary>
     public async Task<SourceSnapshot> FetchAsync(CancellationToken cancellationToken)
     {
-        var checkout = await cache.FetchAsync(cancellationToken);
-        return new SourceSnapshot(checkout.Revision, checkout.Commit, checkout.WorkTree);
+        var checkout = await cache.FetchHoldingLockAsync(cancellationToken);
+        return new SourceSnapshot(checkout.Revision, checkout.Commit, checkout.WorkTree, checkout.Warning);
     }
 
     public IReadOnlyList<string>? ChangedPaths(string fromCommit, string toCommit) => cache.ChangedPaths(fromCommit, toCommit);

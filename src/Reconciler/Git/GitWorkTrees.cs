@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using LibGit2Sharp;
 
 namespace GitOpsSecrets.Git;
@@ -24,7 +25,7 @@ public static class GitWorkTrees
         ArgumentException.ThrowIfNullOrWhiteSpace(branch);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var root = Path.GetFullPath(directory);
-        using var directoryLock = await CacheLock.AcquireAsync(Path.Combine(root, "lock"), LockTimeout, cancellationToken);
+        using var directoryLock = await ProcessLock.AcquireAsync(new LockFile(Path.Combine(root, "lock"), $"write-back clone {root}"), LockTimeout, cancellationToken);
         return await Task.Run(() => Update(url, branch, root, auth ?? GitAuth.None, cancellationToken), cancellationToken);
     }
 

@@ -24,9 +24,15 @@ public sealed class SecretBuilder
     public SecretBuilder AddLiteral(string source)
     {
         var split = source.IndexOf('=', StringComparison.Ordinal);
-        if (split <= 0)
+        if (split < 0)
         {
-            throw new InputException($"--from-literal \"{KeyPart(source)}\": expected key=value");
+            // Without '=' the whole argument may well be the value itself (KEY= forgotten): never echo it.
+            throw new InputException("--from-literal: expected key=value, and this argument has no '=' (it is not shown: it may be a secret value)");
+        }
+
+        if (split == 0)
+        {
+            throw new InputException("--from-literal: expected key=value, and the key before '=' is empty (the value is not shown)");
         }
 
         return Add(source[..split], Encoding.UTF8.GetBytes(source[(split + 1)..]), "--from-literal");
@@ -96,7 +102,10 @@ public sealed class SecretBuilder
             var key = split >= 0 ? line[..split] : line.TrimEnd();
             if (!IsEnvVarName(key))
             {
-                throw new InputException($"{path}:{lineNumber}: \"{key}\" is not a valid environment variable name");
+                // The line may be a value pasted without its KEY= (base64 padding supplies an '='): never echoed.
+                throw new InputException(split >= 0
+                    ? $"{path}:{lineNumber}: the name before '=' is not a valid environment variable name (letters, digits, '_', '-', '.', not starting with a digit; the line is not shown: it may hold a secret value)"
+                    : $"{path}:{lineNumber}: expected KEY=VALUE or a variable name, and this line is neither (it is not shown: it may be a secret value)");
             }
 
             // kubectl takes os.Getenv(key): a variable that is not set gives an empty value, not no key.
@@ -126,6 +135,4 @@ public sealed class SecretBuilder
 
     private static bool IsEnvVarName(string name) =>
         name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
-
-    private static string KeyPart(string source) => source.Split('=', 2)[0];
 }

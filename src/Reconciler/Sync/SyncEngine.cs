@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
@@ -15,6 +16,11 @@ public sealed record SyncEngineOptions
 
     /// <summary>Writes in flight at once per target, overlapping I/O with decryption.</summary>
     public int WriteParallelism { get; init; } = 4;
+
+    /// <summary>How long a sync waits for another sync holding the cache's or a target's lock (sync --lock-timeout).</summary>
+    public TimeSpan LockTimeout { get; init; } = DefaultLockTimeout;
+
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>
@@ -61,11 +67,40 @@ public sealed class SyncEngine
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
+            // Held from the fetch to the last write: the cache is not checked out anew under our reads, and
+            // no other sync writes a target between our observation and our writes, so a target always holds
+            // one revision's content. Taken in path order, so two syncs never each hold what the other waits for.
+            using var locks = await AcquireLocksAsync(dryRun, cancellationToken);
             return await RunAsync(dryRun, progress, cancellationToken);
         }
         finally
         {
             _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Takes every lock of the source and the targets; <see cref="LockHeldException"/> when one stays held past the timeout.</summary>
+    private async Task<LockSet> AcquireLocksAsync(bool dryRun, CancellationToken cancellationToken)
+    {
+        // A plan writes nothing: a target root that does not exist yet is not made just to hold its lock.
+        var targetLocks = _targets.Select(t => t.Target.Lock).OfType<LockFile>()
+            .Where(f => !dryRun || Directory.Exists(Path.GetDirectoryName(f.Path)));
+        var files = targetLocks.Prepend(_source.Lock).OfType<LockFile>()
+            .DistinctBy(f => f.Path, StringComparer.Ordinal).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        var held = new LockSet();
+        try
+        {
+            foreach (var file in files)
+            {
+                held.Add(await ProcessLock.AcquireAsync(file, _options.LockTimeout, cancellationToken, holder: "another sync"));
+            }
+
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
         }
     }
 
@@ -89,11 +124,17 @@ public sealed class SyncEngine
             return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Source);
         }
 
+        if (snapshot.Warning is { } sourceWarning)
+        {
+            _logger.LogWarning("Source {Source}: {Warning}", _source.Description, sourceWarning);
+            warnings.Add($"source {_source.Description}: {sourceWarning}");
+        }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
         phases.Mark("fetch");
         var changedPaths = _index.Commit is { } previous && previous != snapshot.Commit ? _source.ChangedPaths(previous, snapshot.Commit) : null;
         _index.Update(snapshot, changedPaths);
+        CrashPoints.Reached(CrashPoints.Indexed);
         phases.Mark("index");
 
         KeyLoadResult keyLoad;
@@ -114,6 +155,14 @@ public sealed class SyncEngine
         }
 
         phases.Mark("keys");
+        if (!dryRun)
+        {
+            foreach (var target in _targets)
+            {
+                warnings.AddRange(await RecoverAsync(target, cancellationToken));
+            }
+        }
+
         var plans = new List<TargetPlan>();
         foreach (var target in _targets)
         {
@@ -170,6 +219,21 @@ public sealed class SyncEngine
                 && RepositoryPaths.IsUnderAny(source.Split('#', 2)[0], [group.Key]))))
             .Select(group => group.Key)
             .ToList();
+
+    private async Task<IReadOnlyList<string>> RecoverAsync(SyncTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var done = await target.Target.RecoverAsync(cancellationToken);
+            return done.Select(d => $"target {target.Name}: {d}").ToList();
+        }
+        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException)
+        {
+            // Leftovers are hidden from readers and never taken for Secrets; failing to remove them is worth a
+            // warning, not a reason to stop delivering Secrets.
+            return [$"target {target.Name}: cleaning up after an interrupted sync failed: {e.Message}"];
+        }
+    }
 
     private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)
     {
@@ -267,6 +331,7 @@ public sealed class SyncEngine
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.DecryptParallelism), CancellationToken = cancellationToken }, async (item, ct) =>
             {
                 var (write, result) = await DecideOneAsync(item.Plan, item.Desired, opener, dryRun, ct);
+                CrashPoints.Reached(CrashPoints.Decrypted);
                 if (write is not null)
                 {
                     await writes.Writer.WriteAsync(write, ct);
@@ -486,6 +551,22 @@ public sealed class SyncEngine
             Results.OrderBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal).ToList(),
             Target.Prune ? PruneSuspended : null,
             Error);
+    }
+
+    /// <summary>The locks one sync holds, released together.</summary>
+    private sealed class LockSet : IDisposable
+    {
+        private readonly List<ProcessLock> _locks = [];
+
+        public void Add(ProcessLock held) => _locks.Add(held);
+
+        public void Dispose()
+        {
+            foreach (var held in Enumerable.Reverse(_locks))
+            {
+                held.Dispose();
+            }
+        }
     }
 }
 

@@ -16,7 +16,7 @@ public sealed class SyncEngineFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public SyncEngine Create(WorkerConfiguration configuration)
+    public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null)
     {
         ConfigurationValidator.Validate(configuration);
         var factories = targetFactories.ToDictionary(f => f.Kind, StringComparer.Ordinal);
@@ -33,6 +33,7 @@ public sealed class SyncEngineFactory(
             unsealer,
             counters,
             time,
-            loggers.CreateLogger<SyncEngine>());
+            loggers.CreateLogger<SyncEngine>(),
+            options);
     }
 }

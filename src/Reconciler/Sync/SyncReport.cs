@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Targets;
 
 namespace GitOpsSecrets.Sync;
@@ -85,4 +86,27 @@ public sealed record SyncReport(
     public bool HasFailures => Failed || Targets.Any(t => t.HasFailures);
 
     public bool HasChanges => Targets.Any(t => t.HasChanges);
+
+    /// <summary>
+    /// The same report with every text that may come from the repository (file names, messages quoting them,
+    /// names) passed through <see cref="TerminalText.Escape"/>, for printing to a terminal or a text report.
+    /// </summary>
+    public SyncReport ForDisplay() => this with
+    {
+        Revision = Revision is null ? null : TerminalText.Escape(Revision),
+        Errors = Errors.Select(TerminalText.Escape).ToList(),
+        Warnings = Warnings.Select(TerminalText.Escape).ToList(),
+        Targets = Targets.Select(t => t with
+        {
+            Name = TerminalText.Escape(t.Name),
+            PruneSuspended = t.PruneSuspended is null ? null : TerminalText.Escape(t.PruneSuspended),
+            Error = t.Error is null ? null : TerminalText.Escape(t.Error),
+            Objects = t.Objects.Select(o => o with
+            {
+                Id = new SecretId(TerminalText.Escape(o.Id.Namespace), TerminalText.Escape(o.Id.Name)),
+                Source = o.Source is null ? null : TerminalText.Escape(o.Source),
+                Message = o.Message is null ? null : TerminalText.Escape(o.Message),
+            }).ToList(),
+        }).ToList(),
+    };
 }

@@ -1,3 +1,4 @@
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Targets;
@@ -97,6 +98,18 @@ public interface ISecretTarget
 
     /// <summary>"kubernetes" or "directory".</summary>
     string Kind { get; }
+
+    /// <summary>
+    /// The lock a sync holds on this target from its first read to its last write, so two syncs (processes
+    /// or workers) never interleave their writes; null when the target needs none.
+    /// </summary>
+    LockFile? Lock => null;
+
+    /// <summary>
+    /// Called once per sync (never by plan), holding <see cref="Lock"/>, before the target is read: removes
+    /// what an interrupted earlier sync left behind. Returns one line per thing it had to do, for warnings.
+    /// </summary>
+    Task<IReadOnlyList<string>> RecoverAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
     /// <summary>
     /// What the target holds in these namespaces (null: in every namespace): every Secret we manage (one

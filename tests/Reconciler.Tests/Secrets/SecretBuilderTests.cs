@@ -35,14 +35,15 @@ public sealed class SecretBuilderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("novalue", "--from-literal \"novalue\": expected key=value")]
-    [InlineData("=" + Planted, "--from-literal \"\": expected key=value")]
+    [InlineData(Planted, "--from-literal: expected key=value, and this argument has no '=' (it is not shown: it may be a secret value)")]
+    [InlineData("=" + Planted, "--from-literal: expected key=value, and the key before '=' is empty (the value is not shown)")]
     public void AddLiteral_WithoutKey_IsAnErrorWithoutTheValue(string literal, string expected)
     {
+        // The first case is `seal --from-literal VALUE` with KEY= forgotten: the argument is the value itself.
         var error = Should.Throw<InputException>(() => new SecretBuilder("a", "b").AddLiteral(literal));
 
         error.Message.ShouldBe(expected);
-        error.Message.ShouldNotContain(Planted);
+        error.Message.ShouldNotContain(Planted, customMessage: "the argument of a --from-literal without '=' may be the value itself");
     }
 
     [Fact]
@@ -161,15 +162,29 @@ public sealed class SecretBuilderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("1ABC=x", "1ABC")]
-    [InlineData("A B=x", "A B")]
-    [InlineData("=x", "")]
-    public void AddEnvFile_InvalidName_NamesFileLineAndName(string line, string name)
+    [InlineData("1ABC=x")]
+    [InlineData("A B=x")]
+    [InlineData("=x")]
+    [InlineData(Planted + "+/==")]
+    public void AddEnvFile_InvalidName_NamesFileAndLineButNotTheText(string line)
     {
         var path = _temp.Write("bad.env", "OK=1\n" + line + "\n");
 
-        Should.Throw<InputException>(() => new SecretBuilder("a", "b").AddEnvFile(path, _ => null)).Message
-            .ShouldBe($"{path}:2: \"{name}\" is not a valid environment variable name");
+        var error = Should.Throw<InputException>(() => new SecretBuilder("a", "b").AddEnvFile(path, _ => null));
+
+        error.Message.ShouldBe($"{path}:2: the name before '=' is not a valid environment variable name (letters, digits, '_', '-', '.', not starting with a digit; the line is not shown: it may hold a secret value)");
+        error.Message.ShouldNotContain(Planted, customMessage: "a base64 value pasted without KEY= has an '=' of its own");
+    }
+
+    [Fact]
+    public void AddEnvFile_ValuePastedWithoutItsKey_IsAnErrorThatDoesNotEchoTheLine()
+    {
+        var path = _temp.Write("pasted.env", "OK=1\n" + Planted + "+/\n");
+
+        var error = Should.Throw<InputException>(() => new SecretBuilder("a", "b").AddEnvFile(path, _ => null));
+
+        error.Message.ShouldBe($"{path}:2: expected KEY=VALUE or a variable name, and this line is neither (it is not shown: it may be a secret value)");
+        error.Message.ShouldNotContain(Planted, customMessage: "a line without '=' may be the value itself");
     }
 
     [Fact]

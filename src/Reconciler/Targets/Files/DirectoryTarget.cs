@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using System.Runtime.Versioning;
+using GitOpsSecrets.IO;
 
 namespace GitOpsSecrets.Targets.Files;
 
 /// <summary>
 /// Secrets as files, laid out like a Kubernetes secret volume: <c>ROOT/NAMESPACE/NAME/KEY</c>, each Secret
 /// swapped in atomically (see <see cref="SecretVolumeWriter"/>), with our record in a sidecar beside its data.
-/// Only directories carrying our sidecar are ours: anything else is reported when asked for and never
-/// written, taken over or deleted. Namespace directories are created when needed and never removed (they
+/// Only directories we wrote are ours (<see cref="Ownership"/>): anything else is reported when asked for and
+/// never written, taken over or deleted, and no symbolic link below the root is ever followed (<see cref="NoFollow"/>).
+/// A sync holds <see cref="Lock"/> throughout and starts by removing what an interrupted sync left (<see cref="SecretVolumeRecovery"/>). Namespace directories are created when needed and never removed (they
 /// may be shared, and an empty one costs nothing).
 /// </summary>
 [UnsupportedOSPlatform("windows")]
@@ -15,6 +17,7 @@ public sealed class DirectoryTarget : ISecretTarget
 {
     private readonly SecretVolumeWriter _writer;
     private readonly SecretVolumeObserver _observer;
+    private readonly SecretVolumeRecovery _recovery;
     private readonly Lock _observing = new();
     private readonly ConcurrentDictionary<SecretId, Lock> _secretLocks = new();
 
@@ -25,6 +28,7 @@ public sealed class DirectoryTarget : ISecretTarget
         time ??= TimeProvider.System;
         _writer = new SecretVolumeWriter(Root, modes ?? FileModePolicy.Defaults, time);
         _observer = new SecretVolumeObserver(Root, time);
+        _recovery = new SecretVolumeRecovery(Root);
     }
 
     public string Name { get; }
@@ -32,6 +36,26 @@ public sealed class DirectoryTarget : ISecretTarget
     public string Kind => DirectoryTargetFactory.KindName;
 
     public string Root { get; }
+
+    /// <summary>
+    /// In the root itself: the root is what two syncs (or a sync and a worker) configured for the same
+    /// directory share, whatever their caches and configurations, and the only place both can find.
+    /// A hidden name, so it is never taken for a namespace.
+    /// </summary>
+    public LockFile Lock => new(Path.Join(Root, SecretVolumeLayout.LockFile), $"target {Name} ({Root})");
+
+    public Task<IReadOnlyList<string>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return Task.FromResult(_recovery.Recover());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TargetException($"cleaning up {Root} failed: {e.Message}", e);
+        }
+    }
 
     /// <summary>Where a Secret's keys are: <c>ROOT/NAMESPACE/NAME</c>.</summary>
     public string SecretDirectory(SecretId id) => _writer.SecretDirectory(id);
@@ -60,6 +84,7 @@ public sealed class DirectoryTarget : ISecretTarget
         {
             lock (_secretLocks.GetOrAdd(write.Id, _ => new Lock()))
             {
+                _recovery.MarkWriting();
                 _writer.Write(write);
             }
         }
@@ -78,6 +103,7 @@ public sealed class DirectoryTarget : ISecretTarget
         {
             lock (_secretLocks.GetOrAdd(id, _ => new Lock()))
             {
+                _recovery.MarkWriting();
                 _writer.Delete(id);
             }
         }

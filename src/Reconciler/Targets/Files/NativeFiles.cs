@@ -8,10 +8,13 @@ internal readonly record struct FileStamp(ulong Device, ulong Inode, long Change
 {
     public const uint RegularFile = 0x8000;
     public const uint DirectoryType = 0x4000;
+    public const uint SymbolicLinkType = 0xA000;
 
     public bool IsRegularFile => Type == RegularFile;
 
     public bool IsDirectory => Type == DirectoryType;
+
+    public bool IsSymbolicLink => Type == SymbolicLinkType;
 
     /// <summary>The later of the change and modify times, in nanoseconds since the epoch.</summary>
     public long LatestNs => Math.Max(ChangedNs, ModifiedNs);

@@ -64,8 +64,9 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         var found = new List<ObservedSecret>();
         var next = new Dictionary<string, CachedSecret>(previous?.Count ?? 0, StringComparer.Ordinal);
         var namespaceDirectory = Path.Join(root, ns);
-        if (!Directory.Exists(namespaceDirectory))
+        if (NoFollow.KindOf(namespaceDirectory) != EntryKind.Directory)
         {
+            // Missing, or a link planted in place of a namespace: never followed (a write there fails and says so).
             return (found, next);
         }
 
@@ -98,11 +99,16 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
             return null;
         }
 
-        var sidecarPath = SecretVolumeLayout.SidecarPath(secretDirectory);
-        if (!directoryStamp.IsDirectory || NativeFiles.TryStat(sidecarPath) is not { IsRegularFile: true } sidecarStamp)
+        // Resolved by hand, never through a link: ..data must name a real generation directory beside it.
+        var generation = directoryStamp.IsDirectory ? SecretVolumeLayout.CurrentGeneration(secretDirectory) : null;
+        if (generation is null
+            || NativeFiles.TryStat(SecretVolumeLayout.SidecarPath(secretDirectory, generation), followLinks: false) is not { IsRegularFile: true } sidecarStamp)
         {
-            return wanted ? ObserveUncached(id, secretDirectory, wanted, out _) : null;
+            // Not ours, or ours but left broken by an interrupted sync (then reported as ours, to be repaired).
+            return ObserveUncached(id, secretDirectory, wanted, out _);
         }
+
+        var sidecarPath = SecretVolumeLayout.SidecarPath(secretDirectory, generation);
 
         if (cached is { Clean: { } clean } && cached.DirectoryStamp == directoryStamp && cached.SidecarStamp == sidecarStamp && KeysUnchanged(cached))
         {
@@ -124,7 +130,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         }
         else
         {
-            return wanted ? ObserveUncached(id, secretDirectory, wanted, out _) : null;
+            return ObserveUncached(id, secretDirectory, wanted, out _);
         }
 
         if (!sidecar.Names(id))
@@ -136,8 +142,20 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         var actual = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
         foreach (var key in entries)
         {
-            var path = Path.Join(secretDirectory, key);
-            if (NativeFiles.TryStat(path) is not { } stamp)
+            if (!IsOurKeyLink(secretDirectory, key))
+            {
+                // Not the link we make (a file put there, a directory, a link elsewhere): drift, read as a
+                // reader would only when it is a plain file, never followed.
+                if (ValueOnDisk(secretDirectory, generation, key) is { } value)
+                {
+                    actual[key] = ReferenceEquals(value, NotReadableValue) ? NotReadableHash : SecretHashes.KeyHash(value);
+                }
+
+                continue;
+            }
+
+            var path = Path.Join(secretDirectory, generation, key);
+            if (NativeFiles.TryStat(path, followLinks: false) is not { } stamp)
             {
                 continue; // A dangling link: the key is gone for readers.
             }
@@ -185,7 +203,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
     {
         foreach (var known in cached.Keys.Values)
         {
-            if (NativeFiles.TryStat(known.Path) != known.Stamp)
+            if (NativeFiles.TryStat(known.Path, followLinks: false) != known.Stamp)
             {
                 return false;
             }
@@ -232,7 +250,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
     /// <summary>A Secret's path we did not write: reported (never touched) so the sync can say so.</summary>
     private static ObservedSecret Foreign(SecretId id, string secretDirectory)
     {
-        var isDirectory = Directory.Exists(secretDirectory) && new DirectoryInfo(secretDirectory).LinkTarget is null;
+        var isDirectory = NoFollow.KindOf(secretDirectory) == EntryKind.Directory;
         var keys = isDirectory ? ReadKeyHashes(secretDirectory) : [];
         return new ObservedSecret
         {
@@ -246,32 +264,60 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
 
     private static Dictionary<string, string> ReadKeyHashes(string secretDirectory)
     {
+        var generation = SecretVolumeLayout.CurrentGeneration(secretDirectory);
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in KeyEntries(secretDirectory))
         {
-            var path = Path.Join(secretDirectory, key);
-            if (File.Exists(path))
+            if (ValueOnDisk(secretDirectory, generation, key) is { } value)
             {
-                if (HashFile(path) is { } hash)
-                {
-                    hashes[key] = hash;
-                }
-            }
-            else if (Directory.Exists(path))
-            {
-                hashes[key] = NotReadableHash;
+                hashes[key] = ReferenceEquals(value, NotReadableValue) ? NotReadableHash : SecretHashes.KeyHash(value);
             }
         }
 
         return hashes;
     }
 
-    private static string DataHashOnDisk(string secretDirectory, IEnumerable<string> keys) =>
-        SecretHashes.DataHash(keys.Select(key =>
+    private static string DataHashOnDisk(string secretDirectory, IEnumerable<string> keys)
+    {
+        var generation = SecretVolumeLayout.CurrentGeneration(secretDirectory);
+        return SecretHashes.DataHash(keys.Select(key =>
+            new KeyValuePair<string, byte[]>(key, ValueOnDisk(secretDirectory, generation, key) ?? NotReadableValue)).ToList());
+    }
+
+    /// <summary>
+    /// A key's value as a reader would see it, found without following any link we did not make: our key link
+    /// (<c>KEY → ..data/KEY</c>) is resolved by hand into the current generation, a plain file (someone else's
+    /// directory) is read as it is, anything else is not readable. Null when the key is gone (a dangling link).
+    /// </summary>
+    private static byte[]? ValueOnDisk(string secretDirectory, string? generation, string key)
+    {
+        var path = Path.Join(secretDirectory, key);
+        switch (NoFollow.KindOf(path))
         {
-            var path = Path.Join(secretDirectory, key);
-            return new KeyValuePair<string, byte[]>(key, File.Exists(path) ? TryRead(path) ?? NotReadableValue : NotReadableValue);
-        }).ToList());
+            case EntryKind.File:
+                return TryRead(path) ?? NotReadableValue;
+            case EntryKind.SymbolicLink when IsOurKeyLink(secretDirectory, key):
+                if (generation is null)
+                {
+                    return null;
+                }
+
+                var value = Path.Join(secretDirectory, generation, key);
+                return NoFollow.KindOf(value) switch
+                {
+                    EntryKind.Missing => null,
+                    EntryKind.File => TryRead(value) ?? NotReadableValue,
+                    _ => NotReadableValue,
+                };
+            case EntryKind.Missing:
+                return null;
+            default:
+                return NotReadableValue;
+        }
+    }
+
+    private static bool IsOurKeyLink(string secretDirectory, string key) =>
+        NoFollow.LinkText(Path.Join(secretDirectory, key)) == SecretVolumeLayout.KeyLinkTarget(key);
 
     private static string? HashFile(string path) => TryRead(path) is { } content ? SecretHashes.KeyHash(content) : null;
 

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Targets.Files;
@@ -8,8 +9,9 @@ namespace GitOpsSecrets.Targets.Files;
 /// reader that resolves <c>..data</c> once and reads its keys from there sees one whole generation, never a mix:
 /// <list type="number">
 /// <item>write every key and our sidecar into a new <c>..TIMESTAMP_RANDOM</c> directory and fsync it;</item>
+/// <item>add <c>KEY → ..data/KEY</c> links for new keys (dangling, so absent for readers, until the swap);</item>
 /// <item>point a new <c>..data_tmp</c> symlink at it and rename it over <c>..data</c> (atomic);</item>
-/// <item>add <c>KEY → ..data/KEY</c> links for new keys, remove entries of keys that are gone;</item>
+/// <item>remove entries of keys that are gone (dangling since the swap);</item>
 /// <item>delete the previous generation.</item>
 /// </list>
 /// A new Secret is built completely in a hidden staging directory and renamed into place (refusing to replace
@@ -27,6 +29,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
     {
         var id = write.Id;
         var secretDirectory = SecretDirectory(id);
+        NoFollow.RequireDirectoryOrMissing(Path.Join(root, id.Namespace), $"Secret {id}");
         var (state, sidecar) = Ownership.Inspect(secretDirectory, id);
         switch (state)
         {
@@ -42,25 +45,27 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         }
     }
 
-    /// <summary>Deletes a Secret directory, after checking once more that it carries our valid sidecar.</summary>
+    /// <summary>Deletes a Secret directory, after checking once more that it is ours (<see cref="Ownership"/>), also when left broken.</summary>
     public void Delete(SecretId id)
     {
         var secretDirectory = SecretDirectory(id);
-        var (state, sidecar) = Ownership.Inspect(secretDirectory, id);
+        NoFollow.RequireDirectoryOrMissing(Path.Join(root, id.Namespace), $"Secret {id}");
+        var (state, _) = Ownership.Inspect(secretDirectory, id);
         if (state == OwnerState.Missing)
         {
             return;
         }
 
-        if (state == OwnerState.Foreign || sidecar is not { IsValid: true })
+        if (state == OwnerState.Foreign)
         {
-            throw new TargetException($"Secret {id}: {secretDirectory} is not deleted: it does not carry a valid gitops-secrets record");
+            throw new TargetException($"Secret {id}: {secretDirectory} is not deleted: it was not written by gitops-secrets");
         }
 
         var namespaceDirectory = Path.Join(root, id.Namespace);
         var doomed = Path.Join(namespaceDirectory, SecretVolumeLayout.DeletingPrefix + SecretVolumeLayout.RandomSuffix());
         NativeFiles.RenameNoReplaceOrThrow(secretDirectory, doomed);
         NativeFiles.SyncDirectory(namespaceDirectory);
+        CrashPoints.Reached(CrashPoints.DeleteRenamed);
 
         // Recursive delete unlinks symlinks without following them, so nothing outside is ever touched.
         Directory.Delete(doomed, recursive: true);
@@ -95,6 +100,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             }
 
             NativeFiles.SyncDirectory(staging);
+            CrashPoints.Reached(CrashPoints.Staged);
             NativeFiles.RenameNoReplaceOrThrow(staging, secretDirectory);
             NativeFiles.SyncDirectory(namespaceDirectory);
         }
@@ -121,15 +127,21 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             throw;
         }
 
-        var temporaryLink = Path.Join(secretDirectory, SecretVolumeLayout.DataLinkTemporary);
-        File.Delete(temporaryLink);
-        File.CreateSymbolicLink(temporaryLink, generation);
-        NativeFiles.Rename(temporaryLink, Path.Join(secretDirectory, SecretVolumeLayout.DataLink));
+        CrashPoints.Reached(CrashPoints.GenerationWritten);
 
+        // Links for new keys go in before the swap: until then they dangle (the key is absent for readers),
+        // after it they resolve, so a reader (or a kill at any point) never sees a key of one generation missing
+        // beside the values of the other.
         foreach (var key in keys)
         {
             EnsureKeyLink(secretDirectory, key);
         }
+
+        var temporaryLink = Path.Join(secretDirectory, SecretVolumeLayout.DataLinkTemporary);
+        File.Delete(temporaryLink);
+        File.CreateSymbolicLink(temporaryLink, generation);
+        NativeFiles.Rename(temporaryLink, Path.Join(secretDirectory, SecretVolumeLayout.DataLink));
+        CrashPoints.Reached(CrashPoints.DataSwapped);
 
         foreach (var entry in Directory.GetFileSystemEntries(secretDirectory).Select(Path.GetFileName).OfType<string>())
         {
@@ -178,11 +190,13 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
 
     private static void EnsureNamespaceDirectory(string namespaceDirectory)
     {
-        if (Directory.Exists(namespaceDirectory))
+        // Checked without following: a link planted in place of a namespace is never written through.
+        if (NoFollow.KindOf(namespaceDirectory) == EntryKind.Directory)
         {
             return;
         }
 
+        NoFollow.RequireDirectoryOrMissing(namespaceDirectory, "namespace directory");
         var root = Path.GetDirectoryName(namespaceDirectory)!;
         if (!Directory.Exists(root))
         {
@@ -199,7 +213,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         {
             NativeFiles.RenameNoReplaceOrThrow(temporary, namespaceDirectory);
         }
-        catch (IOException) when (Directory.Exists(namespaceDirectory))
+        catch (IOException) when (NoFollow.KindOf(namespaceDirectory) == EntryKind.Directory)
         {
             // Another writer made it at the same moment.
             Directory.Delete(temporary);
@@ -228,10 +242,9 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         NativeFiles.Rename(temporary, path);
     }
 
-    private static void RemoveEntry(string path)
+    internal static void RemoveEntry(string path)
     {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is null && Directory.Exists(path))
+        if (NoFollow.KindOf(path) == EntryKind.Directory)
         {
             Directory.Delete(path, recursive: true);
         }
@@ -241,11 +254,10 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         }
     }
 
-    private static string? CurrentGeneration(string secretDirectory) =>
-        new FileInfo(Path.Join(secretDirectory, SecretVolumeLayout.DataLink)).LinkTarget;
+    private static string? CurrentGeneration(string secretDirectory) => SecretVolumeLayout.CurrentGeneration(secretDirectory);
 
     /// <summary>Deletes every hidden directory and temporary link of ours except the current generation.</summary>
-    private static void CleanOldGenerations(string secretDirectory, string? keep)
+    internal static void CleanOldGenerations(string secretDirectory, string? keep)
     {
         foreach (var entry in Directory.GetFileSystemEntries(secretDirectory))
         {

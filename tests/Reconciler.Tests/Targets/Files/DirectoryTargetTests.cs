@@ -166,15 +166,19 @@ public sealed class DirectoryTargetTests : IDisposable
     }
 
     [Fact]
-    public async Task ForeignSecretVolume_WithoutOurSidecar_IsNotOurs()
+    public async Task ForeignSecretVolume_KubeletGenerationNames_IsNotOurs()
     {
-        await _fixture.WriteAsync(Db, new Dictionary<string, string> { ["password"] = "p" });
-        File.Delete(Path.Combine(_fixture.CurrentGenerationPath(Db), "..gitops-secrets.json"));
+        // kubelet's own layout (its generation names, no sidecar of ours), e.g. a secret volume copied here.
+        var directory = _fixture.SecretDirectory(Db);
+        Directory.CreateDirectory(Path.Combine(directory, "..2026_12_01_21_30_00.123456789"));
+        File.WriteAllText(Path.Combine(directory, "..2026_12_01_21_30_00.123456789", "password"), "theirs");
+        File.CreateSymbolicLink(Path.Combine(directory, "..data"), "..2026_12_01_21_30_00.123456789");
+        File.CreateSymbolicLink(Path.Combine(directory, "password"), "..data/password");
 
-        (await _fixture.ObserveAsync(Db)).ShouldBeNull();
+        (await _fixture.ObserveAsync(Db)).ShouldBeNull("a layout with generation names we never make is not ours");
         (await _fixture.ObserveAsync(Db, wanted: true)).ShouldNotBeNull().Managed.ShouldBeFalse();
         await Should.ThrowAsync<TargetException>(() => _fixture.Target.DeleteAsync(Db, CancellationToken.None));
-        _fixture.Read(Db, "password").ShouldBe("p");
+        _fixture.Read(Db, "password").ShouldBe("theirs");
     }
 
     [Fact]
@@ -279,7 +283,7 @@ public sealed class DirectoryTargetTests : IDisposable
     }
 
     [Fact]
-    public async Task BrokenSidecar_IsOursWithoutStamp_NotDeletable_AndRewrittenByAnUpdate()
+    public async Task BrokenSidecar_IsOursWithoutStamp_AndRewrittenByAnUpdate()
     {
         await _fixture.WriteAsync(Db, new Dictionary<string, string> { ["password"] = "p" });
         var sidecar = Path.Combine(_fixture.CurrentGenerationPath(Db), "..gitops-secrets.json");
@@ -289,7 +293,6 @@ public sealed class DirectoryTargetTests : IDisposable
         observed.Managed.ShouldBeTrue();
         observed.Stamp.ShouldBeNull();
         observed.ActualDataHash.ShouldBe(SecretHashes.DataHash(new Dictionary<string, byte[]> { ["password"] = "p"u8.ToArray() }));
-        await Should.ThrowAsync<TargetException>(() => _fixture.Target.DeleteAsync(Db, CancellationToken.None));
 
         await _fixture.WriteAsync(Db, new Dictionary<string, string> { ["password"] = "p" }, WriteMode.Update);
 
