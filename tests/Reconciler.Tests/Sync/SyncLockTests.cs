@@ -22,7 +22,7 @@ public sealed class SyncLockTests : IDisposable
     private string Cache => _local.File("cache");
 
     [Fact]
-    public async Task Sync_WhileAnotherHoldsTheTarget_ExitsSevenWithOneLineAndWritesNothing()
+    public async Task Sync_WhileAnotherHoldsTheTarget_ExitsLockHeldWithOneLineAndWritesNothing()
     {
         Commit("v1");
         using var held = await ProcessLock.AcquireAsync(new LockFile(Path.Combine(Root, "..gitops-secrets.lock"), "test"), TimeSpan.Zero, CancellationToken.None);
@@ -37,7 +37,7 @@ public sealed class SyncLockTests : IDisposable
     }
 
     [Fact]
-    public async Task Sync_WhileAnotherHoldsTheCache_ExitsSeven()
+    public async Task Sync_WhileAnotherHoldsTheCache_ExitsLockHeld()
     {
         Commit("v1");
         using var held = await ProcessLock.AcquireAsync(new LockFile(Path.Combine(Cache, "lock"), "test"), TimeSpan.Zero, CancellationToken.None);

@@ -76,20 +76,17 @@ internal static class NoFollow
     /// <summary>Reads a file only if it is a regular file itself (not a link to one); null otherwise.</summary>
     public static byte[]? ReadRegularFile(string path)
     {
-        if (KindOf(path) != EntryKind.File)
-        {
-            return null;
-        }
+        return KindOf(path) == EntryKind.File ? ReadIfPresent(path) : null;
+    }
 
+    /// <summary>A file's bytes, or null when it (or its folder) is gone: a racing sync may have just removed it.</summary>
+    public static byte[]? ReadIfPresent(string path)
+    {
         try
         {
             return File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }

@@ -325,15 +325,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
     {
         try
         {
-            return File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
+            return NoFollow.ReadIfPresent(path);
         }
         catch (UnauthorizedAccessException)
         {
