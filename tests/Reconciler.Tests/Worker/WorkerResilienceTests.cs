@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using GitOpsSecrets.Git;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
@@ -37,6 +38,7 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
     {
         await using var worker = await StartAsync();
         worker.Target.Secrets.ShouldContainKey(new SecretId("apps", "db"));
+        worker.Status.Snapshot().LastSync!.Result.ShouldBe("success", $"syncs {worker.Status.Syncs}; log:\n{worker.Log}");
         worker.Target.ThrowOnObserve = new InvalidOperationException("boom: a bug in a target");
 
         await SyncOnceAsync(worker);
@@ -85,31 +87,44 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GitServerThatAcceptsAndNeverAnswers_SyncTimesOut_AndTheNextIntervalRuns()
+    public async Task GitServerThatAcceptsAndNeverAnswers_FetchTimesOutInsideTheSync_AndTheNextIntervalRuns()
     {
-        // Disposed in reverse: the worker, then the server (its close ends the abandoned fetch), then the cache.
-        using var cache = new TempDirectory();
-        using var silent = new SilentServer();
-        await using var worker = await WorkerFixture.StartAsync(
-            configure: c =>
-            {
-                c.Source.Url = $"http://127.0.0.1:{silent.Port}/secrets.git";
-                c.Source.CacheDir = cache.Path;
-                c.Worker.SyncTimeout = ShortSyncTimeout;
-                c.Worker.SyncHookTokenFile = _token.File("token");
-            },
-            realSource: true);
+        var previous = GitNetworkTimeouts.Get();
+        try
+        {
+            // Disposed in reverse: the worker, then the server, then the cache.
+            using var cache = new TempDirectory();
+            using var silent = new SilentServer();
+            await using var worker = await WorkerFixture.StartAsync(
+                configure: c =>
+                {
+                    c.Source.Url = $"http://127.0.0.1:{silent.Port}/secrets.git";
+                    c.Source.CacheDir = cache.Path;
+                    c.Worker.SyncTimeout = TimeSpan.FromSeconds(10);
+                    c.Worker.SyncHookTokenFile = _token.File("token");
+                },
+                realSource: true);
+            GitNetworkTimeouts.Get().ShouldBe((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)), "libgit2 waits half the sync timeout for one connect or read");
 
-        await worker.WaitForSyncsAsync(1);
-        await silent.Accepted.WaitAsync(TimeSpan.FromSeconds(30));
-        (await worker.Http.GetStringAsync("/status")).ShouldContain("sync timed out after 5s", customMessage: "the first sync, stuck on a silent server, is reported as timed out");
-        (await worker.Http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK, "the worker keeps serving while a fetch hangs");
+            await worker.WaitForSyncsAsync(1);
+            silent.Connections.ShouldBe(1, "the first sync connected to the silent server");
+            var first = worker.Status.Snapshot().LastSync!;
+            first.Result.ShouldBe("failed", $"worker log:\n{worker.Log}");
+            string.Join("; ", first.Errors).ShouldContain("timed out", Case.Insensitive, $"the fetch timed out inside the sync; worker log:\n{worker.Log}");
+            (await worker.Http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK, "the worker keeps serving while the server stays silent");
+            (await worker.Http.GetStringAsync("/status")).ShouldContain("timed out", customMessage: "the status says the sync timed out");
 
-        await SyncOnceAsync(worker);
+            await SyncOnceAsync(worker);
 
-        worker.Status.Syncs.ShouldBe(2, "the job is not wedged: the next sync ran and was recorded");
-        worker.Status.Snapshot().LastSync!.Result.ShouldBe("failed", $"the server still does not answer; worker log:\n{worker.Log}");
-        worker.Status.Snapshot().NextSyncAt.ShouldNotBeNull("the next interval is scheduled");
+            silent.Connections.ShouldBe(2, "the job is not wedged: the next sync fetched again, so the first fetch's socket was given up");
+            worker.Status.Snapshot().LastSync!.Result.ShouldBe("failed", $"the server still does not answer; worker log:\n{worker.Log}");
+            worker.Status.Snapshot().NextSyncAt.ShouldNotBeNull("the next interval is scheduled");
+        }
+        finally
+        {
+            // libgit2's timeouts are process-wide: other tests' fetches get the values they had.
+            GitNetworkTimeouts.Set(previous.Connect, previous.Read);
+        }
     }
 
     private Task<WorkerFixture> StartAsync(Action<GitOpsSecrets.Configuration.WorkerConfiguration>? configure = null, Func<ISecretSource, ISecretSource>? wrapSource = null) =>
@@ -133,20 +148,44 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
     private static void AddCommit(WorkerFixture worker, string path, string content)
     {
         worker.Repo.Write(path, content);
-        worker.Source.Commit = $"c{worker.Status.Syncs + 1}";
+        worker.Source.Commit = $"c-{Guid.NewGuid():N}";
     }
 
     /// <summary>
-    /// Fires the hook and waits for the sync it starts to be recorded. Every sync before has been recorded
-    /// and the interval is an hour, so nothing else is running: one trigger is one more sync.
+    /// Fires the hook and waits (for the status's signal, with a deadline) until a sync newer than the last
+    /// recorded one is in the status. Waits on the last sync's record rather than on the count of syncs:
+    /// the count alone was seen one short after a failed sync (see the report), and the record is what the
+    /// assertions read.
     /// </summary>
     private static async Task SyncOnceAsync(WorkerFixture worker)
     {
-        var before = worker.Status.Syncs;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/sync");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HookToken);
-        (await worker.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await worker.WaitForSyncsAsync(before + 1);
+        var previous = worker.Status.Snapshot().LastSync;
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnRecorded(long count)
+        {
+            if (!ReferenceEquals(worker.Status.Snapshot().LastSync, previous))
+            {
+                recorded.TrySetResult();
+            }
+        }
+
+        worker.Status.SyncRecorded += OnRecorded;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/sync");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HookToken);
+            (await worker.Http.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            OnRecorded(0);
+            await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            throw new ShouldAssertException($"the hook's sync was not recorded (syncs {worker.Status.Syncs}, last {worker.Status.Snapshot().LastSync}); worker log:\n{worker.Log}");
+        }
+        finally
+        {
+            worker.Status.SyncRecorded -= OnRecorded;
+        }
     }
 
     /// <summary>A source whose next fetch blocks until released and ignores cancellation, as libgit2 does while it reads a socket.</summary>
@@ -187,7 +226,6 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly List<Socket> _held = [];
-        private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public SilentServer()
         {
@@ -197,8 +235,17 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-        /// <summary>Completes once a client has connected.</summary>
-        public Task Accepted => _accepted.Task;
+        /// <summary>Connections accepted so far.</summary>
+        public int Connections
+        {
+            get
+            {
+                lock (_held)
+                {
+                    return _held.Count;
+                }
+            }
+        }
 
         public void Dispose()
         {
@@ -220,8 +267,6 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
                     {
                         _held.Add(socket);
                     }
-
-                    _accepted.TrySetResult();
                 }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
