@@ -46,11 +46,6 @@ public static class WorkerHost
     {
         ConfigurationValidator.Validate(configuration);
         var settings = configuration.Worker;
-
-        // Half the sync's budget for one blocked connect or read: a silent git server fails the fetch with a
-        // timeout error inside the sync, instead of leaving an abandoned fetch holding the cache lock.
-        var gitTimeout = settings.SyncTimeout / 2;
-        Git.GitNetworkTimeouts.Set(connect: gitTimeout, read: gitTimeout);
         var time = rooms.GetRequiredService<TimeProvider>();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "gitops-secrets", Args = [] });
         builder.WebHost.UseUrls(settings.Listen);
