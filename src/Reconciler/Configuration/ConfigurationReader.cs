@@ -85,6 +85,7 @@ public static class ConfigurationReader
             w.LeaseDuration = worker.Duration("leaseDuration") ?? w.LeaseDuration;
             w.Jitter = worker.Number("jitter") ?? w.Jitter;
             w.SyncHookTokenFile = worker.String("syncHookTokenFile");
+            w.SyncTimeout = worker.Duration("syncTimeout") ?? w.SyncTimeout;
         });
         root.RejectUnknown();
         return configuration;

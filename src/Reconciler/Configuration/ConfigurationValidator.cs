@@ -21,6 +21,11 @@ public static class ConfigurationValidator
             problems.Add("source.interval (--interval) must be positive");
         }
 
+        if (configuration.Worker.SyncTimeout <= TimeSpan.Zero)
+        {
+            problems.Add("worker.syncTimeout must be positive");
+        }
+
         if (configuration.Keys.Directory is null && configuration.Keys.ClusterNamespace is null)
         {
             problems.Add("a key store is required: keys.directory or keys.clusterNamespace (--keys PATH or --keys cluster:NAMESPACE)");

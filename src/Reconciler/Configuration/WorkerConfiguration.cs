@@ -150,4 +150,13 @@ public sealed class WorkerSettings
 
     /// <summary>A file holding the token that <c>/hooks/sync</c> requires.</summary>
     public string? SyncHookTokenFile { get; set; }
+
+    /// <summary>
+    /// The longest one sync may take before it is cancelled and reported as timed out, so a git server or
+    /// API server that accepts a connection and never answers cannot stop every later sync. Longer than the
+    /// engine's lock wait (5m), so a sync waiting for another process's sync is not cut short first.
+    /// </summary>
+    public TimeSpan SyncTimeout { get; set; } = DefaultSyncTimeout;
+
+    public static readonly TimeSpan DefaultSyncTimeout = TimeSpan.FromMinutes(10);
 }

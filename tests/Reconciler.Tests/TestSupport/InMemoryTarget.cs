@@ -29,6 +29,9 @@ public sealed class InMemoryTarget(string name = "memory", string kind = "memory
 
     public bool FailObserve { get; set; }
 
+    /// <summary>When set, observing throws this: an unexpected exception, as a bug in a target would.</summary>
+    public Exception? ThrowOnObserve { get; set; }
+
     public IReadOnlyDictionary<SecretId, Secret> Secrets
     {
         get
@@ -80,6 +83,11 @@ public sealed class InMemoryTarget(string name = "memory", string kind = "memory
         {
             Observations++;
             ObservedNamespaces.Add(namespaces);
+            if (ThrowOnObserve is { } unexpected)
+            {
+                throw unexpected;
+            }
+
             if (FailObserve)
             {
                 throw new TargetException("the target is unreachable");

@@ -28,8 +28,9 @@ public sealed class WorkerFixture : IAsyncDisposable
     private readonly ServiceProvider _rooms;
     private static readonly Sealer Sealer = new(new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), new CryptoCounters()));
 
-    private WorkerFixture(ServiceProvider rooms, WebApplication app, string baseUrl, TempDirectory repo, TempDirectory keys, InMemoryTarget target, StringWriter log)
+    private WorkerFixture(ServiceProvider rooms, WebApplication app, string baseUrl, TempDirectory repo, TempDirectory keys, InMemoryTarget target, StringWriter log, FolderSource source)
     {
+        Source = source;
         _rooms = rooms;
         App = app;
         BaseUrl = baseUrl;
@@ -50,6 +51,9 @@ public sealed class WorkerFixture : IAsyncDisposable
 
     public TempDirectory Keys { get; }
 
+    /// <summary>The folder source over <see cref="Repo"/>: a test that edits the repository names a new commit here, or the engine reads nothing new.</summary>
+    public FolderSource Source { get; }
+
     public InMemoryTarget Target { get; }
 
     public StringWriter Log { get; }
@@ -61,7 +65,9 @@ public sealed class WorkerFixture : IAsyncDisposable
         Action<WorkerConfiguration>? configure = null,
         Action<IServiceCollection>? workerServices = null,
         Action<FixtureFiles>? prepare = null,
-        InMemoryLeaseLockHolder? lease = null)
+        InMemoryLeaseLockHolder? lease = null,
+        Func<ISecretSource, ISecretSource>? wrapSource = null,
+        bool realSource = false)
     {
         var repo = new TempDirectory();
         var keys = new TempDirectory();
@@ -73,7 +79,8 @@ public sealed class WorkerFixture : IAsyncDisposable
 
         prepare?.Invoke(new FixtureFiles(repo, keys));
         var target = new InMemoryTarget("memory", "directory");
-        var source = new FolderSource(repo.Path);
+        var folder = new FolderSource(repo.Path);
+        var source = wrapSource?.Invoke(folder) ?? folder;
         var log = new SynchronizedStringWriter();
         var host = new CliHost
         {
@@ -83,8 +90,12 @@ public sealed class WorkerFixture : IAsyncDisposable
             Environment = new Dictionary<string, string>(),
             ConfigureServices = services =>
             {
-                services.RemoveAll<ISecretSourceFactory>();
-                services.AddSingleton<ISecretSourceFactory>(new FixedSourceFactory(source));
+                if (!realSource)
+                {
+                    services.RemoveAll<ISecretSourceFactory>();
+                    services.AddSingleton<ISecretSourceFactory>(new FixedSourceFactory(source));
+                }
+
                 services.RemoveAll<ITargetFactory>();
                 services.AddSingleton<ITargetFactory>(new FixedTargetFactory(target));
             },
@@ -114,7 +125,7 @@ public sealed class WorkerFixture : IAsyncDisposable
         });
         await app.StartAsync();
         var address = WorkerHost.ListeningAddresses(app).Single();
-        return new WorkerFixture(rooms, app, address.GetLeftPart(UriPartial.Authority), repo, keys, target, log);
+        return new WorkerFixture(rooms, app, address.GetLeftPart(UriPartial.Authority), repo, keys, target, log, folder);
     }
 
     /// <summary>Waits (for a signal, not a clock) until this many syncs have been recorded.</summary>

@@ -1,3 +1,4 @@
+using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Worker.Leadership;
 using GitOpsSecrets.Worker.Metrics;
@@ -13,10 +14,11 @@ public interface ISyncRunner
 }
 
 /// <summary>
-/// On the leader: one sync, cancelled the moment leadership is lost, recorded in status and metrics.
-/// On every replica: a reload of the keys, so the HTTP endpoints see keys the leader added.
+/// On the leader: one sync, cancelled the moment leadership is lost or <c>worker.syncTimeout</c> has passed,
+/// recorded in status and metrics. On every replica: a reload of the keys, so the HTTP endpoints see keys
+/// the leader added.
 /// </summary>
-public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger) : ISyncRunner
+public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger) : ISyncRunner
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -35,15 +37,24 @@ public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, Worker
 
     private async Task SyncAsync(CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership.Token);
+        var timeout = configuration.Worker.SyncTimeout;
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leadership.Token, deadline.Token);
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         try
         {
-            var report = await engine.SyncAsync(dryRun: false, progress: null, linked.Token);
+            var report = await AbandonWhenCancelled(engine.SyncAsync(dryRun: false, progress: null, linked.Token), linked.Token);
             LogFailures(report);
             status.Record(report, startedAt, time.GetUtcNow());
             metrics.RecordSync(report, time.GetElapsedTime(started), time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !leadership.Token.IsCancellationRequested)
+        {
+            var reason = $"sync timed out after {Durations.Format(timeout)} (worker.syncTimeout)";
+            logger.LogError("Sync failed: {Reason}; it is abandoned, and the next sync waits for its blocked I/O, up to its own timeout", reason);
+            status.RecordAbandoned(startedAt, time.GetUtcNow(), reason);
+            metrics.RecordAbandonedSync(time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -57,6 +68,29 @@ public sealed class SyncRunner(SyncEngine engine, ILeadership leadership, Worker
             logger.LogError("Sync failed: {Error}", e.Message);
             status.RecordAbandoned(startedAt, time.GetUtcNow(), $"sync failed: {e.Message}");
             metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>
+    /// The sync's outcome, or <see cref="OperationCanceledException"/> as soon as it is cancelled even when
+    /// the sync itself does not stop: libgit2 blocked reading a socket does not see cancellation, and a run
+    /// waiting on it would hold the job forever. The abandoned sync keeps the engine's one-at-a-time lock
+    /// until its I/O ends, so it never overlaps the next; its late failure is observed here, not lost.
+    /// </summary>
+    private async Task<SyncReport> AbandonWhenCancelled(Task<SyncReport> sync, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sync.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!sync.IsCompleted)
+        {
+            _ = sync.ContinueWith(
+                t => logger.LogWarning("An abandoned sync ended: {Outcome}", t.Exception?.InnerException?.Message ?? (t.IsCanceled ? "cancelled" : "finished")),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
         }
     }
 
