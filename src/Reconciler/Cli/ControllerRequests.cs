@@ -20,10 +20,7 @@ public sealed class ControllerRequests(CliHost host, ControllerClient controller
             var answer = await controller.PostAsync(controller.VerifyUri, sealedSecret, cancellationToken);
             if (!answer.Succeeded)
             {
-                code = Worse(code, answer.Status == 409 ? ExitCodes.DecryptionFailed : ExitCodes.Error);
-                await host.Error.WriteLineAsync(answer.Status == 409
-                    ? $"error: {document.Location}: unable to decrypt sealed secret {sealedSecret.Metadata.QualifiedName}"
-                    : $"error: {document.Location}: cannot validate sealed secret {sealedSecret.Metadata.QualifiedName}: {answer.Describe()}");
+                code = Worse(code, await RefusedAsync(answer, document, $"unable to decrypt sealed secret {sealedSecret.Metadata.QualifiedName}", $"cannot validate sealed secret {sealedSecret.Metadata.QualifiedName}"));
             }
         }
 
@@ -40,10 +37,7 @@ public sealed class ControllerRequests(CliHost host, ControllerClient controller
             var answer = await controller.PostAsync(controller.RotateUri, sealedSecret, cancellationToken);
             if (!answer.Succeeded)
             {
-                code = Worse(code, answer.Status == 409 ? ExitCodes.DecryptionFailed : ExitCodes.Error);
-                await host.Error.WriteLineAsync(answer.Status == 409
-                    ? $"error: {document.Location}: unable to rotate secret {sealedSecret.Metadata.QualifiedName}"
-                    : $"error: {document.Location}: cannot re-encrypt secret {sealedSecret.Metadata.QualifiedName}: {answer.Describe()}");
+                code = Worse(code, await RefusedAsync(answer, document, $"unable to rotate secret {sealedSecret.Metadata.QualifiedName}", $"cannot re-encrypt secret {sealedSecret.Metadata.QualifiedName}"));
                 continue;
             }
 
@@ -59,6 +53,17 @@ public sealed class ControllerRequests(CliHost host, ControllerClient controller
         }
 
         return (code, code == ExitCodes.Success ? rotated : null);
+    }
+
+    /// <summary>
+    /// One line for a request the controller did not answer with success, and its exit code: 409 is the
+    /// controller's "does not decrypt" (<paramref name="undecryptable"/>), anything else a failure to ask.
+    /// </summary>
+    private async Task<int> RefusedAsync(ControllerAnswer answer, ManifestDocument document, string undecryptable, string failed)
+    {
+        var doesNotDecrypt = answer.Status == 409;
+        await host.Error.WriteLineAsync(doesNotDecrypt ? $"error: {document.Location}: {undecryptable}" : $"error: {document.Location}: {failed}: {answer.Describe()}");
+        return doesNotDecrypt ? ExitCodes.DecryptionFailed : ExitCodes.Error;
     }
 
     private static IEnumerable<(ManifestDocument Document, SealedSecret SealedSecret)> Read(byte[] content, string name)

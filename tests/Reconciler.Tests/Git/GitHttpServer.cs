@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Tests.Git;
 
@@ -17,27 +12,17 @@ namespace GitOpsSecrets.Tests.Git;
 /// </summary>
 public sealed class GitHttpServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackHttpServer? _server;
 
-    private GitHttpServer(WebApplication app, string baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public string BaseUrl { get; }
+    public string BaseUrl => _server!.Url;
 
     /// <summary>Authorization headers the server received, to prove the token was sent as basic auth.</summary>
     public List<string> ReceivedUsers { get; } = [];
 
     public static async Task<GitHttpServer> StartAsync(string projectRoot, string token)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        GitHttpServer? server = null;
-        app.Run(async context =>
+        var server = new GitHttpServer();
+        server._server = await LoopbackHttpServer.StartAsync(async context =>
         {
             var user = Authenticate(context.Request, token);
             if (user is null)
@@ -47,24 +32,17 @@ public sealed class GitHttpServer : IAsyncDisposable
                 return;
             }
 
-            lock (server!.ReceivedUsers)
+            lock (server.ReceivedUsers)
             {
                 server.ReceivedUsers.Add(user);
             }
 
             await RunBackendAsync(context, projectRoot, user);
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server = new GitHttpServer(app, address.TrimEnd('/'));
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static string? Authenticate(HttpRequest request, string token)
     {
