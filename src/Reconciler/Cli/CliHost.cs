@@ -31,7 +31,7 @@ public sealed class CliHost
     /// makes the root command kubeseal itself (<see cref="KubesealAlias"/>). Given by the process edge,
     /// never read from the process deeper in.
     /// </summary>
-    public string InvocationName { get; init; } = KubesealAlias.OwnName;
+    public string InvocationName { get; init; } = CliApp.Name;
 
     /// <summary>Standard error is a terminal a person watches: progress is a live bar there, plain lines otherwise.</summary>
     public bool ErrorIsTerminal { get; init; }
@@ -46,7 +46,7 @@ public sealed class CliHost
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
         return new()
         {
-            InvocationName = invocationName ?? KubesealAlias.OwnName,
+            InvocationName = invocationName ?? CliApp.Name,
             OpenStandardInput = Console.OpenStandardInput,
             Out = Console.Out,
             Error = Console.Error,

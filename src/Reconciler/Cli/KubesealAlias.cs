@@ -14,7 +14,6 @@ namespace GitOpsSecrets.Cli;
 public static class KubesealAlias
 {
     public const string Name = "kubeseal";
-    public const string OwnName = CliApp.Name;
 
     public static bool Matches(string invocationName) => string.Equals(invocationName, Name, StringComparison.OrdinalIgnoreCase);
 
@@ -39,7 +38,7 @@ public static class KubesealAlias
         }
 
         argv0 = string.IsNullOrEmpty(argv0) ? Environment.ProcessPath : argv0;
-        return string.IsNullOrEmpty(argv0) ? OwnName : Path.GetFileNameWithoutExtension(argv0);
+        return string.IsNullOrEmpty(argv0) ? CliApp.Name : Path.GetFileNameWithoutExtension(argv0);
     }
 
     /// <summary>The root command of the alias: seal's options and action, kubeseal's help and <c>--version</c>.</summary>

@@ -384,7 +384,7 @@ public sealed class KubesealCommandLineTests(KubesealCluster cluster) : IClassFi
     {
         var runner = new CliRunner
         {
-            InvocationName = invokedAs == Alias ? KubesealAlias.Name : KubesealAlias.OwnName,
+            InvocationName = invokedAs == Alias ? KubesealAlias.Name : CliApp.Name,
             ConfigureServices = cluster.TrustHttpsCertificate,
         };
         if (kubeconfigInEnvironment)

@@ -25,7 +25,7 @@ public sealed class CliRunner
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <summary>The name the program runs as; <c>kubeseal</c> runs it as the kubeseal alias.</summary>
-    public string InvocationName { get; init; } = KubesealAlias.OwnName;
+    public string InvocationName { get; init; } = CliApp.Name;
 
     /// <summary>Runs as if standard error were a terminal (live progress instead of plain lines).</summary>
     public bool ErrorIsTerminal { get; init; }
