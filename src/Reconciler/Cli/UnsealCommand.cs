@@ -60,13 +60,9 @@ public sealed class UnsealCommand(CliHost host, SharedOptions shared) : CliComma
         var unsealer = Get<Unsealer>(services);
         var secrets = new List<JsonNode>();
         var failures = 0;
-        foreach (var document in ManifestReader.Read(content, name).Where(d => d.Root is not null))
+        // The items of a List (kubectl get sealedsecrets -o yaml) are opened one by one and printed as Secrets.
+        foreach (var document in ManifestReader.Read(content, name).Where(d => d.Root is not null).SelectMany(ExpectSealedSecrets))
         {
-            if (!SealedSecretManifest.IsSealedSecret(document))
-            {
-                throw document.Error(document.Root, $"expected a SealedSecret, found {document.Kind ?? "a document without kind"}");
-            }
-
             var sealedSecret = SealedSecretManifest.Read(document);
             var result = unsealer.Unseal(sealedSecret, ring);
             if (result.Secret is null)
@@ -85,6 +81,23 @@ public sealed class UnsealCommand(CliHost host, SharedOptions shared) : CliComma
         }
 
         return failures > 0 ? ExitCodes.DecryptionFailed : ExitCodes.Success;
+    }
+
+    /// <summary>A SealedSecret, or the SealedSecrets of a List; anything else (an item of another kind too) is an error.</summary>
+    private static IReadOnlyList<ManifestDocument> ExpectSealedSecrets(ManifestDocument document)
+    {
+        if (SealedSecretManifest.IsList(document))
+        {
+            var items = (document.Root as JsonObject)?["items"] as JsonArray ?? [];
+            var other = items.Select((item, index) => document.Item(item, index)).FirstOrDefault(item => !SealedSecretManifest.IsSealedSecret(item));
+            return other is null
+                ? SealedSecretManifest.SealedSecretsIn(document)
+                : throw other.Error(other.Root, $"expected a SealedSecret, found {other.Kind ?? "an item without kind"}");
+        }
+
+        return SealedSecretManifest.IsSealedSecret(document)
+            ? [document]
+            : throw document.Error(document.Root, $"expected a SealedSecret, found {document.Kind ?? "a document without kind"}");
     }
 }
 

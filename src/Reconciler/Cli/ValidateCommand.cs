@@ -10,7 +10,8 @@ public sealed record ValidateArguments(IReadOnlyList<string> Files, IReadOnlyLis
 /// <summary>
 /// <c>validate</c>: checks SealedSecret files. Without keys, the structure (kind, names, scope, keys,
 /// base64, ciphertext layout and, with <c>--cert</c>, the RSA size of that key); with keys, also
-/// that every value opens. Other kinds in the files are ignored, as the worker ignores them.
+/// that every value opens. The items of a List (<c>kubectl get sealedsecrets -o yaml</c>) are checked one
+/// by one; other kinds in the files are ignored, as the worker ignores them.
 /// </summary>
 public sealed class ValidateCommand(CliHost host, SharedOptions shared) : CliCommand(host, shared)
 {
@@ -68,9 +69,9 @@ public sealed class ValidateCommand(CliHost host, SharedOptions shared) : CliCom
                 continue;
             }
 
-            foreach (var document in documents.Where(SealedSecretManifest.IsSealedSecret))
+            foreach (var document in documents.SelectMany(d => SealedSecretsOrError(d)))
             {
-                var outcome = Check(document, rsaBytes, ring, unsealer);
+                var outcome = document.Error is { } error ? (Code: ExitCodes.InvalidInput, Message: $"error: {error.Message}") : Check(document.SealedSecret!, rsaBytes, ring, unsealer);
                 _ = outcome.Code switch
                 {
                     ExitCodes.Success => valid++,
@@ -83,6 +84,19 @@ public sealed class ValidateCommand(CliHost host, SharedOptions shared) : CliCom
 
         await Host.Out.WriteLineAsync($"{valid} valid, {invalid} invalid, {undecryptable} not decryptable");
         return invalid > 0 ? ExitCodes.InvalidInput : undecryptable > 0 ? ExitCodes.DecryptionFailed : ExitCodes.Success;
+    }
+
+    /// <summary>The SealedSecrets of a document, items of a List included, or the one error that makes a List unreadable.</summary>
+    private static IEnumerable<(ManifestDocument? SealedSecret, ManifestException? Error)> SealedSecretsOrError(ManifestDocument document)
+    {
+        try
+        {
+            return SealedSecretManifest.SealedSecretsIn(document).Select(d => ((ManifestDocument?)d, (ManifestException?)null)).ToList();
+        }
+        catch (ManifestException e)
+        {
+            return [(null, e)];
+        }
     }
 
     private static (int Code, string Message) Check(ManifestDocument document, int? rsaBytes, KeyRing ring, Unsealer unsealer)

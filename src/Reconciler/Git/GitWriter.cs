@@ -29,7 +29,16 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
         EnsureOnBranch(repository, workTree, request.Branch);
 
         var paths = request.Change is null ? request.Paths! : await request.Change(workTree, cancellationToken);
+        IO.CrashPoints.Reached(IO.CrashPoints.WriteBackChanged);
         var commit = CommitPaths(repository, workTree, request, paths);
+        IO.CrashPoints.Reached(IO.CrashPoints.WriteBackCommitted);
+        if (commit is null && request.Push)
+        {
+            // Nothing new, but a run killed between its commit and its push left that commit unpushed here:
+            // push it now, or the remote would never get it (the files are current, so no run would commit again).
+            commit = Unpushed(repository, request);
+        }
+
         if (commit is null || !request.Push)
         {
             return new GitWriteResult(commit?.Sha, 0, false);
@@ -58,6 +67,7 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
         {
             if (TryPush(repository, transport, request, cancellationToken))
             {
+                IO.CrashPoints.Reached(IO.CrashPoints.WriteBackPushed);
                 return new GitWriteResult(commit.Sha, attempt, true);
             }
 
@@ -156,6 +166,23 @@ public sealed class GitWriter(TimeProvider time) : IGitWriter
         repository.Reset(ResetMode.Hard, head);
         var paths = await request.Change!(workTree, cancellationToken);
         return CommitPaths(repository, workTree, request, paths);
+    }
+
+    /// <summary>
+    /// The branch's tip when it is ahead of what this repository last knew of the remote branch (its
+    /// remote-tracking ref, which a successful push moves); null when there is nothing to push.
+    /// </summary>
+    private static Commit? Unpushed(Repository repository, GitWriteRequest request)
+    {
+        var tip = repository.Head.Tip;
+        var tracking = repository.Refs[$"refs/remotes/{request.Remote}/{request.Branch}"]?.ResolveToDirectReference()?.Target as Commit;
+        if (tip is null || tracking is null || tip.Id == tracking.Id)
+        {
+            return null;
+        }
+
+        // Only when ours descends from it: a branch that diverged is the push retry's business, not ours to force.
+        return repository.ObjectDatabase.FindMergeBase(tip, tracking)?.Id == tracking.Id ? tip : null;
     }
 
     /// <summary>Stages the paths and commits them; null when they hold no change.</summary>

@@ -31,7 +31,16 @@ public static partial class CrashPoints
     /// <summary>A deleted Secret has been renamed to <c>..deleting-*</c>, before it is removed.</summary>
     public const string DeleteRenamed = "directory.delete-renamed";
 
-    public static readonly IReadOnlyList<string> All = [Indexed, Decrypted, Staged, GenerationWritten, DataSwapped, DeleteRenamed];
+    /// <summary>Write-back (reseal, generate-secrets): the change is made in the work tree, not yet committed.</summary>
+    public const string WriteBackChanged = "writeback.changed";
+
+    /// <summary>Write-back: the commit is made in the work tree's repository, not yet pushed.</summary>
+    public const string WriteBackCommitted = "writeback.committed";
+
+    /// <summary>Write-back: the remote accepted the push, before the result is reported.</summary>
+    public const string WriteBackPushed = "writeback.pushed";
+
+    public static readonly IReadOnlyList<string> All = [Indexed, Decrypted, Staged, GenerationWritten, DataSwapped, DeleteRenamed, WriteBackChanged, WriteBackCommitted, WriteBackPushed];
 
     private const int SigKill = 9;
     private static readonly (string Point, int Count)? Armed = Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));

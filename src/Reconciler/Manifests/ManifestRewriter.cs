@@ -26,6 +26,17 @@ public sealed class ManifestRewriter(byte[] content, string sourceName)
         return this;
     }
 
+    /// <summary>
+    /// Sets the string at <paramref name="path"/> of the document <paramref name="where"/> locates: a whole
+    /// document, or one item of a List (<see cref="SourceLocation.Item"/>), as <see cref="ManifestDocument.Item"/> made it.
+    /// </summary>
+    public ManifestRewriter Set(SourceLocation where, IReadOnlyList<string> path, string value)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(path.Count);
+        _edits.Add(new ManifestEdit(where.Document, [.. path], value, Remove: false) { Item = where.Item });
+        return this;
+    }
+
     /// <summary>Removes the key at <paramref name="path"/> (nothing happens when it is absent).</summary>
     public ManifestRewriter Remove(int document, IReadOnlyList<string> path)
     {
@@ -106,7 +117,8 @@ public sealed class ManifestRewriter(byte[] content, string sourceName)
         var roots = documents.Select(d => d.Root?.DeepClone()).ToList();
         foreach (var edit in _edits)
         {
-            if (edit.Document < 0 || edit.Document >= roots.Count || roots[edit.Document] is not JsonObject root)
+            if (edit.Document < 0 || edit.Document >= roots.Count || roots[edit.Document] is not JsonObject document
+                || (edit.Item is { } item ? (document["items"] as JsonArray)?.ElementAtOrDefault(item) : document) is not JsonObject root)
             {
                 throw new ManifestException(new SourceLocation(sourceName, edit.Document, 0), $"cannot set {edit.PathText}: no such mapping document");
             }

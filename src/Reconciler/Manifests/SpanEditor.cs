@@ -3,9 +3,12 @@ using System.Text;
 namespace GitOpsSecrets.Manifests;
 
 /// <summary>One edit of a document: set a string at a key path (replacing or adding), or remove a key.</summary>
+/// <remarks><see cref="Item"/>, when set, makes the path relative to <c>items[Item]</c> of a List document.</remarks>
 internal sealed record ManifestEdit(int Document, IReadOnlyList<string> Path, string? Value, bool Remove)
 {
-    public string PathText => string.Join('.', Path);
+    public int? Item { get; init; }
+
+    public string PathText => (Item is { } item ? $"items[{item}]." : string.Empty) + string.Join('.', Path);
 }
 
 /// <summary>
@@ -60,7 +63,7 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
             throw Error(edit, $"no document {edit.Document + 1}");
         }
 
-        var node = documents[edit.Document];
+        var node = Root(edit);
         EntrySpan? parent = null;
         for (var depth = 0; depth < edit.Path.Count; depth++)
         {
@@ -87,6 +90,20 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
         throw Error(edit, "an empty path");
     }
 
+    /// <summary>The node an edit's path starts from: its document, or the List item it names.</summary>
+    private SpanNode? Root(ManifestEdit edit)
+    {
+        var document = documents[edit.Document];
+        if (edit.Item is not { } item)
+        {
+            return document;
+        }
+
+        return (document as MappingSpan)?.Find("items")?.Value is SequenceSpan sequence && item >= 0 && item < sequence.Items.Count
+            ? sequence.Items[item]
+            : throw Error(edit, $"no items[{item}] in the document");
+    }
+
     private Splice ReplaceScalar(ManifestEdit edit, EntrySpan entry, ScalarSpan scalar)
     {
         if (scalar.HasProperties)
@@ -99,7 +116,7 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
         var replacement = scalar.Kind switch
         {
             ScalarKind.Json => ScalarText.Json(value),
-            ScalarKind.Literal or ScalarKind.Folded => ScalarText.Block(text, scalar.Start, end, value, TextOps.Column(text, entry.KeyNode.Start) + Step(edit.Document), _newLine) ?? ScalarText.DoubleQuoted(value),
+            ScalarKind.Literal or ScalarKind.Folded => ScalarText.Block(text, scalar.Start, end, value, TextOps.Column(text, entry.KeyNode.Start) + Step(edit), _newLine) ?? ScalarText.DoubleQuoted(value),
             ScalarKind.SingleQuoted => ScalarText.SingleQuoted(value),
             ScalarKind.DoubleQuoted => ScalarText.DoubleQuoted(value),
             _ => ScalarText.YamlPlainOrQuoted(value, scalar.InFlow),
@@ -146,7 +163,7 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
 
         var indent = TextOps.Column(text, mapping.Entries[0].KeyNode.Start);
         var after = TextOps.LineEnd(text, ContentEnd(mapping.Entries[^1]));
-        return Insertion(after, _newLine + BlockEntries(remaining, value, indent, edit.Document));
+        return Insertion(after, _newLine + BlockEntries(remaining, value, indent, edit));
     }
 
     private Splice InsertJson(ManifestEdit edit, MappingSpan mapping, string[] remaining, string value)
@@ -166,10 +183,10 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
         }
 
         var indent = text[TextOps.LineStart(text, first.KeyNode.Start)..first.KeyNode.Start];
-        return Insertion(end, "," + _newLine + indent + IndentedJsonEntries(remaining, value, separator, indent, JsonStep(edit.Document)));
+        return Insertion(end, "," + _newLine + indent + IndentedJsonEntries(remaining, value, separator, indent, JsonStep(edit)));
     }
 
-    private string BlockEntries(string[] keys, string value, int indent, int document = -1)
+    private string BlockEntries(string[] keys, string value, int indent, ManifestEdit? edit = null)
     {
         var output = new StringBuilder();
         for (var i = 0; i < keys.Length; i++)
@@ -179,7 +196,7 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
                 output.Append(_newLine);
             }
 
-            output.Append(' ', indent + (i * Step(document))).Append(ScalarText.YamlPlainOrQuoted(keys[i], inFlow: false)).Append(':');
+            output.Append(' ', indent + (i * (edit is null ? Step(-1) : Step(edit)))).Append(ScalarText.YamlPlainOrQuoted(keys[i], inFlow: false)).Append(':');
         }
 
         return output.Append(' ').Append(ScalarText.YamlPlainOrQuoted(value, inFlow: false)).ToString();
@@ -258,6 +275,9 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
         _ => node.End,
     };
 
+    /// <summary>How far a nested block mapping is indented where an edit goes: its List item, else its document.</summary>
+    private int Step(ManifestEdit edit) => (edit.Item is null ? null : FindStep(Root(edit))) ?? Step(edit.Document);
+
     /// <summary>How far a nested block mapping is indented in this document (2 when nothing shows it).</summary>
     private int Step(int document)
     {
@@ -299,7 +319,7 @@ internal sealed class SpanEditor(string text, IReadOnlyList<SpanNode?> documents
         return null;
     }
 
-    private string JsonStep(int document) => FindJsonStep(documents[document]) ?? "  ";
+    private string JsonStep(ManifestEdit edit) => (edit.Item is null ? null : FindJsonStep(Root(edit))) ?? FindJsonStep(documents[edit.Document]) ?? "  ";
 
     private string? FindJsonStep(SpanNode? node)
     {

@@ -22,7 +22,10 @@ public enum CoverageMethod
 /// <summary>One SealedSecret and the key it depends on (null when unknown). <paramref name="Hint"/> is the annotation, if any.</summary>
 public sealed record ManifestCoverage(string File, int Document, string Name, SealingKey? Key, CoverageMethod Method, string? Hint, string? Error)
 {
-    public string Where => $"{File} (document {Document + 1})";
+    /// <summary>Zero-based index in the document's <c>items</c> when the SealedSecret is an item of a List.</summary>
+    public int? Item { get; init; }
+
+    public string Where => Item is { } item ? $"{File} (document {Document + 1}, items[{item}])" : $"{File} (document {Document + 1})";
 }
 
 /// <summary>One key and the manifests still sealed to it.</summary>
@@ -70,9 +73,21 @@ public sealed class KeyCoverage(ValueCipher cipher)
                 continue;
             }
 
-            foreach (var document in documents.Where(SealedSecretManifest.IsSealedSecret))
+            foreach (var document in documents)
             {
-                manifests.Add(Cover(document, keys));
+                IReadOnlyList<ManifestDocument> sealedSecrets;
+                try
+                {
+                    sealedSecrets = SealedSecretManifest.SealedSecretsIn(document);
+                }
+                catch (ManifestException e)
+                {
+                    manifests.Add(new ManifestCoverage(file, document.Location.Document, "(unreadable)", null, CoverageMethod.Unknown, null, e.Message));
+                    continue;
+                }
+
+                // The items of a List (kubectl get sealedsecrets -o yaml) count one by one, each located at its item.
+                manifests.AddRange(sealedSecrets.Select(s => Cover(s, keys) with { Item = s.Location.Item }));
             }
         }
 

@@ -19,7 +19,10 @@ public enum ResealState
 /// <summary>One SealedSecret document: where it is, what it is, what happened. Never holds a value.</summary>
 public sealed record DocumentOutcome(string File, int Document, int Line, string Name, int Values, ResealState State, int RewrittenValues, IReadOnlyList<string> PreviousKeys, string? Error)
 {
-    public string Where => $"{File} (document {Document + 1})";
+    /// <summary>Zero-based index in the document's <c>items</c> when the SealedSecret is an item of a List.</summary>
+    public int? Item { get; init; }
+
+    public string Where => Item is { } item ? $"{File} (document {Document + 1}, items[{item}])" : $"{File} (document {Document + 1})";
 }
 
 public sealed record FileOutcome(string File, IReadOnlyList<DocumentOutcome> Documents, bool Written, string? Error);

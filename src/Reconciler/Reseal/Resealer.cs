@@ -70,9 +70,25 @@ public sealed class Resealer(ISealedSecretRotator rotator)
 
         var rewriter = new ManifestRewriter(content, file);
         var results = new List<DocumentOutcome>();
-        foreach (var document in documents.Where(SealedSecretManifest.IsSealedSecret))
+        foreach (var document in documents)
         {
-            results.Add(await RotateAsync(document, rewriter, newest, cancellationToken));
+            // A List (kubectl get sealedsecrets -o yaml) is rewritten item by item, in place like any document.
+            IReadOnlyList<ManifestDocument> sealedSecrets;
+            try
+            {
+                sealedSecrets = SealedSecretManifest.SealedSecretsIn(document);
+            }
+            catch (ManifestException e)
+            {
+                var where = document.Location;
+                results.Add(new DocumentOutcome(where.File, where.Document, where.Line, "(unreadable)", 0, ResealState.Failed, 0, [], e.Message));
+                continue;
+            }
+
+            foreach (var sealedSecret in sealedSecrets)
+            {
+                results.Add(await RotateAsync(sealedSecret, rewriter, newest, cancellationToken));
+            }
         }
 
         var failed = results.Any(r => r.State == ResealState.Failed);
@@ -100,7 +116,10 @@ public sealed class Resealer(ISealedSecretRotator rotator)
         return new FileOutcome(file, results, true, null);
     }
 
-    private async Task<DocumentOutcome> RotateAsync(ManifestDocument document, ManifestRewriter rewriter, string newest, CancellationToken cancellationToken)
+    private async Task<DocumentOutcome> RotateAsync(ManifestDocument document, ManifestRewriter rewriter, string newest, CancellationToken cancellationToken) =>
+        await RotateDocumentAsync(document, rewriter, newest, cancellationToken) with { Item = document.Location.Item };
+
+    private async Task<DocumentOutcome> RotateDocumentAsync(ManifestDocument document, ManifestRewriter rewriter, string newest, CancellationToken cancellationToken)
     {
         var location = document.Location;
         SealedSecret sealedSecret;
@@ -129,10 +148,10 @@ public sealed class Resealer(ISealedSecretRotator rotator)
 
         foreach (var (key, value) in rotation.NewValues)
         {
-            rewriter.Set(location.Document, ["spec", "encryptedData", key], value);
+            rewriter.Set(location, ["spec", "encryptedData", key], value);
         }
 
-        rewriter.Set(location.Document, ["metadata", "annotations", Unsealer.SealingKeyAnnotation], newest);
+        rewriter.Set(location, ["metadata", "annotations", Unsealer.SealingKeyAnnotation], newest);
         return new DocumentOutcome(location.File, location.Document, location.Line, name, values, ResealState.Resealed, rotation.NewValues.Count, rotation.PreviousKeys, null);
     }
 }

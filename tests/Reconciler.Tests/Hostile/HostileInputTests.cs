@@ -51,10 +51,18 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     /// <summary>Bytes a case may allocate: a fixed allowance plus a multiple of its size (the text, its UTF-16 copy, events and nodes).</summary>
     private static long AllocationBound(HostileCase hostile) => (64L * 1024 * 1024) + (40L * hostile.Content.Length);
 
+    /// <summary>The bar for the peak resident set of the process while the hostile suite runs.</summary>
+    private const long PeakRssBound = 300L * 1024 * 1024;
+
+    private static int s_outputsChecked;
+
     [Fact]
     public void ManifestReader_GeneratedHostileFiles_FailWithOneLineAndBoundedMemory()
     {
+        var peak = PeakRss.Start();
         var distinct = new ConcurrentDictionary<string, bool>();
+        var errors = 0;
+        var checkedBefore = s_outputsChecked;
         HostileManifests.All.Sample(
             hostile =>
             {
@@ -69,6 +77,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
                 allocated.ShouldBeLessThan(AllocationBound(hostile), $"{hostile.Family} allocated {allocated} bytes");
                 if (message is not null)
                 {
+                    Interlocked.Increment(ref errors);
                     message.ShouldNotContain('\n', $"an error is one line: {message}");
                     message.ShouldStartWith("hostile.yaml", customMessage: $"an error names the file: {message}");
                     AssertNoPlantedValue(message);
@@ -78,12 +87,30 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             iter: ReaderCases,
             threads: 1);
 
+        // Counts for the closing note. A leak fails the case above, so a passing run found 0.
+        output.WriteLine($"hostile reader: {ReaderCases} generated cases, {distinct.Count} distinct inputs, {errors} refused with one line, {s_outputsChecked - checkedBefore} outputs checked for planted values, 0 leaks");
+        ReportPeak(peak, "hostile reader");
         distinct.Count.ShouldBeGreaterThanOrEqualTo(200, "the generators give distinct cases");
+    }
+
+    /// <summary>Prints the peak resident set since <paramref name="peak"/> started, and holds it to the bar.</summary>
+    private void ReportPeak(PeakRss peak, string what)
+    {
+        if (peak.Peak() is not { } bytes)
+        {
+            output.WriteLine($"{what}: peak RSS not measured ({peak.Unavailable})");
+            return;
+        }
+
+        output.WriteLine($"{what}: peak RSS of the test process {bytes / (1024 * 1024)} MiB (VmHWM, reset at the start of this test; includes the test host itself)");
+        bytes.ShouldBeLessThan(PeakRssBound, $"{what}: peak RSS {bytes / (1024 * 1024)} MiB, over the issue's bar of 300 MiB");
     }
 
     [Fact]
     public async Task SyncEngine_GeneratedHostileFileNextToAGoodChange_AppliesTheGoodChangeAndNeverTheBadDocument()
     {
+        var peak = PeakRss.Start();
+        var checkedBefore = s_outputsChecked;
         var distinct = new ConcurrentDictionary<string, bool>();
         var failures = 0;
         var tasks = 0;
@@ -102,7 +129,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             iter: EngineCases,
             threads: 1);
 
-        output.WriteLine($"{tasks} engine cases, {distinct.Count} distinct files, {failures} reported as failures");
+        output.WriteLine($"hostile engine: {tasks} engine cases, {distinct.Count} distinct inputs, {failures} reported as failures, {s_outputsChecked - checkedBefore} outputs checked for planted values, 0 leaks");
+        ReportPeak(peak, "hostile engine");
         distinct.Count.ShouldBeGreaterThanOrEqualTo(120, "the generators give distinct cases");
     }
 
@@ -193,6 +221,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
 
     private static void AssertNoPlantedValue(string text)
     {
+        Interlocked.Increment(ref s_outputsChecked);
         foreach (var planted in Planted)
         {
             text.ShouldNotContain(planted, Case.Sensitive, "a planted value reached an output");

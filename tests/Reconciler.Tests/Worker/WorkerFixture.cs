@@ -67,7 +67,8 @@ public sealed class WorkerFixture : IAsyncDisposable
         Action<FixtureFiles>? prepare = null,
         InMemoryLeaseLockHolder? lease = null,
         Func<ISecretSource, ISecretSource>? wrapSource = null,
-        bool realSource = false)
+        bool realSource = false,
+        bool realTargets = false)
     {
         var repo = new TempDirectory();
         var keys = new TempDirectory();
@@ -96,8 +97,12 @@ public sealed class WorkerFixture : IAsyncDisposable
                     services.AddSingleton<ISecretSourceFactory>(new FixedSourceFactory(source));
                 }
 
-                services.RemoveAll<ITargetFactory>();
-                services.AddSingleton<ITargetFactory>(new FixedTargetFactory(target));
+                // realTargets: the configured targets are built for real (a Kubernetes target on a loopback API server).
+                if (!realTargets)
+                {
+                    services.RemoveAll<ITargetFactory>();
+                    services.AddSingleton<ITargetFactory>(new FixedTargetFactory(target));
+                }
             },
         };
         var rooms = host.CreateServices(CryptoEngine.Auto);

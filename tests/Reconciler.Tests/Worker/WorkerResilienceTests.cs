@@ -96,6 +96,7 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
             {
                 c.Source.Url = $"http://127.0.0.1:{silent.Port}/secrets.git";
                 c.Source.CacheDir = cache.Path;
+                c.Source.Interval = TimeSpan.FromSeconds(1);
                 c.Worker.SyncTimeout = ShortSyncTimeout;
                 c.Worker.SyncHookTokenFile = _token.File("token");
             },
@@ -105,11 +106,16 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
         silent.Connections.ShouldBe(1, "the first sync connected to the silent server");
         (await worker.Http.GetStringAsync("/status")).ShouldContain("sync timed out after 5s", customMessage: "the first sync, stuck on a silent server, is reported as timed out");
         (await worker.Http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK, "the worker keeps serving while a fetch hangs");
+        (await worker.Http.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.OK, "ready: keys loaded and the first sync tried (its failure is in /status)");
 
-        await SyncOnceAsync(worker);
+        // No hook: the interval alone starts the next sync. It waits for the abandoned fetch (which holds the
+        // engine's lock while libgit2 reads the silent socket) and times out in turn, reported, not wedged.
+        await worker.WaitForSyncsAsync(2);
 
         worker.Status.Snapshot().LastSync!.Result.ShouldBe("failed", $"the server still does not answer; worker log:\n{worker.Log}");
+        worker.Status.Snapshot().LastSync!.Errors.ShouldContain(e => e.Contains("timed out", StringComparison.Ordinal), "the next interval's sync is bounded too");
         worker.Status.Snapshot().NextSyncAt.ShouldNotBeNull("the next interval is scheduled");
+        (await worker.Http.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK, "still serving after two stuck syncs");
     }
 
     private Task<WorkerFixture> StartAsync(Action<GitOpsSecrets.Configuration.WorkerConfiguration>? configure = null, Func<ISecretSource, ISecretSource>? wrapSource = null) =>
