@@ -67,6 +67,7 @@ public sealed class ResealWriteBackKillTests(ITestOutputHelper output) : IDispos
             else
             {
                 // A kept work tree is brought up to date the way a job would (rebase keeps an unpushed commit on top).
+                GitCli.Run(clone, "status", "--porcelain").ShouldBeEmpty($"seed {seed}: the kept work tree is clean before run {runs}");
                 GitCli.Run(clone, "pull", "--quiet", "--rebase", "origin", "main");
             }
 
@@ -101,7 +102,7 @@ public sealed class ResealWriteBackKillTests(ITestOutputHelper output) : IDispos
                         File.Delete(Path.Combine(clone, ".git", "index.lock"));
                     }
 
-                    GitCli.Run(clone, "checkout", "--quiet", "--", ".");
+                    GitCli.Run(clone, "reset", "--quiet", "--hard", "HEAD");
                 }
 
                 continue;
@@ -138,7 +139,11 @@ public sealed class ResealWriteBackKillTests(ITestOutputHelper output) : IDispos
     private void AddStaleFile(int round)
     {
         // The author clone follows the remote first: reseal commits land there between rounds.
-        GitCli.Run(_remote.AuthorPath, "pull", "--quiet", "--rebase", "origin", "main");
+        if (GitCli.Run(_remote.AuthorPath, "ls-remote", "--heads", "origin", "main").Length > 0)
+        {
+            GitCli.Run(_remote.AuthorPath, "pull", "--quiet", "--rebase", "origin", "main");
+        }
+
         using var oldKey = TestKeys.Old();
         _remote.Commit($"stale secret {round}", $"apps/s{round}.yaml", SealedFiles.Yaml(SealedFiles.Seal(oldKey, "team", $"s{round}", new Dictionary<string, string> { ["password"] = $"{Planted}-{round}" })));
     }
@@ -164,12 +169,11 @@ public sealed class ResealWriteBackKillTests(ITestOutputHelper output) : IDispos
     {
         ResealCommits().Count.ShouldBe(round + 1, $"{context}: one reseal commit per round:\n{GitCli.Run(_remote.BarePath, "log", "--format=%h %s", "main")}");
         var check = _remote.Scratch($"check-{Guid.NewGuid():N}");
-        using var newKey = TestKeys.New();
         for (var i = 0; i <= round; i++)
         {
             var file = Path.Combine(check, $"s{i}.yaml");
             File.WriteAllText(file, GitCli.Run(_remote.BarePath, "show", $"main:apps/s{i}.yaml") + "\n");
-            var opened = SealedFiles.Open(file, newKey).Single();
+            var opened = SealedFiles.Open(file, TestKeys.New()).Single(); // Open's key ring disposes the key
             opened.Values.ShouldNotBeNull($"{context}: apps/s{i}.yaml on the remote opens with the new key alone");
             opened.Values["password"].ShouldBe($"{Planted}-{i}", context);
         }
