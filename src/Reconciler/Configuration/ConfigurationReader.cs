@@ -42,6 +42,14 @@ public static class ConfigurationReader
                 s.Auth.SshKeyFile = auth.String("sshKeyFile");
                 s.Auth.KnownHostsFile = auth.String("knownHostsFile");
             });
+            source.Object("verify", verify =>
+            {
+                var v = s.Verify = new CommitVerificationConfiguration();
+                v.Mode = verify.String("mode");
+                v.AllowedSigners = verify.String("allowedSigners");
+                v.Keyring = verify.String("keyring");
+                v.Since = verify.String("since");
+            });
         });
         root.Object("keys", keys =>
         {

@@ -33,6 +33,9 @@ public sealed class SourceConfiguration
     public string? CacheDir { get; set; }
 
     public GitAuthConfiguration Auth { get; set; } = new();
+
+    /// <summary>Signed commits only (<c>source.verify</c>); null: commits are not verified.</summary>
+    public CommitVerificationConfiguration? Verify { get; set; }
 }
 
 public sealed class GitAuthConfiguration

@@ -118,6 +118,11 @@ public sealed class SyncEngine
         {
             snapshot = await _source.FetchAsync(cancellationToken);
         }
+        catch (SourceVerificationException e)
+        {
+            _logger.LogError("Source {Source}: {Error}; nothing applied", _source.Description, e.Message);
+            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Unverified);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError("Fetching {Source} failed: {Error}; nothing applied", _source.Description, e.Message);
