@@ -13,6 +13,9 @@ public sealed class WorkerConfiguration
     public List<TargetConfiguration> Targets { get; set; } = [];
 
     public WorkerSettings Worker { get; set; } = new();
+
+    /// <summary>run: where state changes are reported (webhook, Slack, GitHub/GitLab commit status).</summary>
+    public List<NotificationConfiguration> Notifications { get; set; } = [];
 }
 
 /// <summary>The git repository the SealedSecrets come from.</summary>

@@ -136,6 +136,7 @@ public sealed class SyncEngine
         }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
+        progress?.Report(new SyncProgress("fetched", 0, 0, snapshot.Revision)); // lets the worker mark the revision pending
         phases.Mark("fetch");
         var changedPaths = _index.Commit is { } previous && previous != snapshot.Commit ? _source.ChangedPaths(previous, snapshot.Commit) : null;
         _index.Update(snapshot, changedPaths);
