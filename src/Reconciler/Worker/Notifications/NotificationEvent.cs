@@ -43,7 +43,7 @@ public sealed record NotificationEvent(
     public string Summary => Kind switch
     {
         NotificationKind.Pending => $"applying {Revision}",
-        NotificationKind.Failed => $"failed at {Revision ?? "an unknown revision"}: {(Errors.Count > 0 ? Errors[0] : $"{Counts.Failed} Secret(s) failed")}",
+        NotificationKind.Failed => $"{(Revision is null ? "failed before a revision was fetched" : $"failed at {Revision}")}: {(Errors.Count > 0 ? Errors[0] : $"{Counts.Failed} Secret(s) failed")}",
         NotificationKind.Recovered => $"recovered: applied {Revision} ({Counts})",
         _ => $"applied {Revision} ({Counts})",
     };

@@ -49,14 +49,15 @@ public sealed class NotificationStates(IReadOnlyList<string> targets, TimeProvid
             {
                 var part = report.Targets.FirstOrDefault(t => t.Name == target);
                 var failed = report.Errors.Count > 0 || part is null || part.HasFailures;
-                // A sync stopped before fetching knows no revision; it is the same state as the last one seen.
+                // A sync stopped before fetching knows no revision: for telling changes apart it is still at the
+                // last one seen, but its event names none, so no commit is marked failed for an unreachable server.
                 var revision = report.Revision ?? (_last.TryGetValue(target, out var known) ? known.Revision : null);
                 var kind = Change(_last.TryGetValue(target, out var last) ? last : null, failed, revision);
                 _last[target] = (failed, revision);
                 _pending.Remove(target);
                 if (kind is { } k)
                 {
-                    events.Add(new NotificationEvent(k, target, revision, CommitOf(revision), Count(part), Errors(report, part), time.GetUtcNow()));
+                    events.Add(new NotificationEvent(k, target, report.Revision, CommitOf(report.Revision), Count(part), Errors(report, part), time.GetUtcNow()));
                 }
             }
 
