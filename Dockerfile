@@ -5,7 +5,9 @@
 #   - the ASP.NET Core 10 shared framework: the worker's HTTP endpoints; the binary is framework-dependent;
 #   - OpenSSL 3 (libcrypto.so.3): the fast RSA-OAEP path (the base image ships it; BouncyCastle otherwise);
 #   - libgit2: bundled inside the single file, extracted at start to DOTNET_BUNDLE_EXTRACT_BASE_DIR;
-#   - the OpenSSH client: libgit2 runs `ssh` for ssh:// repositories.
+#   - the OpenSSH client: libgit2 runs `ssh` for ssh:// repositories;
+#   - git and gpgv: source.verify (signed commits only) runs `git log`/`git verify-commit`, which check
+#     ssh signatures with ssh-keygen (openssh-client) and OpenPGP ones with gpgv.
 
 # --- build: the same publish as the Cake Publish target (one framework-dependent linux-x64 file)
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
@@ -22,7 +24,7 @@ RUN dotnet publish src/Reconciler/Reconciler.csproj --no-restore --configuration
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # A named user for uid 65532: ssh refuses to run for a uid without a passwd entry.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends openssh-client \
+ && apt-get install -y --no-install-recommends openssh-client git gpgv \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 gitops-secrets \
  && useradd --uid 65532 --gid 65532 --no-log-init --create-home --home-dir /home/gitops-secrets --shell /usr/sbin/nologin gitops-secrets

@@ -88,6 +88,7 @@ public sealed class SyncCommand(CliHost host, SharedOptions shared, bool plan) :
         {
             SyncFailure.Source => ExitCodes.SourceUnavailable,
             SyncFailure.Paths => ExitCodes.InvalidInput,
+            SyncFailure.Unverified => ExitCodes.SourceUnavailable,
             _ when report.Failed => ExitCodes.Error,
             _ when report.HasFailures => ExitCodes.PartialFailure,
             _ when plan && report.HasChanges => ExitCodes.ChangesPending,

@@ -42,6 +42,14 @@ public static class ConfigurationReader
                 s.Auth.SshKeyFile = auth.String("sshKeyFile");
                 s.Auth.KnownHostsFile = auth.String("knownHostsFile");
             });
+            source.Object("verify", verify =>
+            {
+                var v = s.Verify = new CommitVerificationConfiguration();
+                v.Mode = verify.String("mode");
+                v.AllowedSigners = verify.String("allowedSigners");
+                v.Keyring = verify.String("keyring");
+                v.Since = verify.String("since");
+            });
         });
         root.Object("keys", keys =>
         {
@@ -87,6 +95,29 @@ public static class ConfigurationReader
             w.SyncHookTokenFile = worker.String("syncHookTokenFile");
             w.SyncTimeout = worker.Duration("syncTimeout") ?? w.SyncTimeout;
         });
+        configuration.Notifications = root.ObjectList("notifications", notification =>
+        {
+            var n = new NotificationConfiguration
+            {
+                Name = notification.String("name") ?? string.Empty,
+                Kind = notification.String("kind") ?? string.Empty,
+                Url = notification.String("url"),
+                UrlFile = notification.String("urlFile"),
+                UrlEnv = notification.String("urlEnv"),
+                SecretFile = notification.String("secretFile"),
+                SecretEnv = notification.String("secretEnv"),
+                TokenFile = notification.String("tokenFile"),
+                TokenEnv = notification.String("tokenEnv"),
+                ApiUrl = notification.String("apiUrl"),
+                Repository = notification.String("repository"),
+                Project = notification.String("project"),
+                Targets = notification.StringList("targets") ?? [],
+            };
+            n.Context = notification.String("context") ?? n.Context;
+            n.Timeout = notification.Duration("timeout") ?? n.Timeout;
+            n.MaxAttempts = (int?)notification.Number("maxAttempts") ?? n.MaxAttempts;
+            return n;
+        }) ?? [];
         root.RejectUnknown();
         return configuration;
     }

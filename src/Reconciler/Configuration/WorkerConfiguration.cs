@@ -13,6 +13,9 @@ public sealed class WorkerConfiguration
     public List<TargetConfiguration> Targets { get; set; } = [];
 
     public WorkerSettings Worker { get; set; } = new();
+
+    /// <summary>run: where state changes are reported (webhook, Slack, GitHub/GitLab commit status).</summary>
+    public List<NotificationConfiguration> Notifications { get; set; } = [];
 }
 
 /// <summary>The git repository the SealedSecrets come from.</summary>
@@ -33,6 +36,9 @@ public sealed class SourceConfiguration
     public string? CacheDir { get; set; }
 
     public GitAuthConfiguration Auth { get; set; } = new();
+
+    /// <summary>Signed commits only (<c>source.verify</c>); null: commits are not verified.</summary>
+    public CommitVerificationConfiguration? Verify { get; set; }
 }
 
 public sealed class GitAuthConfiguration

@@ -25,10 +25,14 @@ public sealed class GitRepositoryCache
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>Where the last commit that passed <c>source.verify</c> is remembered, per policy (see <see cref="CommitSignaturePolicy.Fingerprint"/>).</summary>
+    private const string VerifiedRefPrefix = "refs/gitops-secrets/verified/";
+
     private readonly string _url;
     private readonly GitAuth _auth;
+    private readonly CommitVerifier? _verifier;
 
-    public GitRepositoryCache(string url, string reference, string cacheDirectory, GitAuth? auth = null)
+    public GitRepositoryCache(string url, string reference, string cacheDirectory, GitAuth? auth = null, CommitVerifier? verifier = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(url);
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
@@ -36,6 +40,7 @@ public sealed class GitRepositoryCache
         Reference = string.IsNullOrWhiteSpace(reference) ? "HEAD" : reference.Trim();
         CacheDirectory = Path.GetFullPath(cacheDirectory);
         _auth = auth ?? GitAuth.None;
+        _verifier = verifier;
     }
 
     public string Reference { get; }
@@ -159,9 +164,32 @@ public sealed class GitRepositoryCache
 
         var commit = Resolve(repository, transport);
         cancellationToken.ThrowIfCancellationRequested();
+        VerifyNewCommits(repository, commit, cancellationToken);
         Commands.Checkout(repository, commit, new CheckoutOptions { CheckoutModifiers = CheckoutModifiers.Force });
         RemoveStrayFiles(repository);
         return new GitCheckout($"{Reference}@sha1:{commit.Sha}", commit.Sha, WorkTree);
+    }
+
+    /// <summary>
+    /// Signed commits only: runs before the checkout, so a refused revision never reaches the working tree
+    /// and the last good one stays checked out (the sync reports the refusal and changes nothing).
+    /// </summary>
+    private void VerifyNewCommits(Repository repository, Commit commit, CancellationToken cancellationToken)
+    {
+        if (_verifier is null)
+        {
+            return;
+        }
+
+        var verifiedRef = VerifiedRefPrefix + _verifier.Policy.Fingerprint();
+        var last = repository.Refs[verifiedRef]?.ResolveToDirectReference()?.TargetIdentifier;
+        if (string.Equals(last, commit.Sha, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _verifier.Verify(WorkTree, commit.Sha, last, cancellationToken);
+        repository.Refs.Add(verifiedRef, commit.Id, "gitops-secrets verified", allowOverwrite: true);
     }
 
     private Commit Resolve(Repository repository, GitTransport transport)

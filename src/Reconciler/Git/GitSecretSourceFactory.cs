@@ -20,6 +20,7 @@ public sealed class GitSecretSourceFactory(GitCacheLocation cacheLocation) : ISe
             configuration.Auth.SshKeyFile,
             configuration.Auth.KnownHostsFile);
         var cacheDirectory = string.IsNullOrWhiteSpace(configuration.CacheDir) ? cacheLocation.For(configuration.Url) : configuration.CacheDir;
-        return new GitSecretSource(new GitRepositoryCache(configuration.Url, configuration.Ref, cacheDirectory, auth));
+        var verifier = CommitSignaturePolicy.From(configuration.Verify) is { } policy ? new CommitVerifier(policy, cacheDirectory) : null;
+        return new GitSecretSource(new GitRepositoryCache(configuration.Url, configuration.Ref, cacheDirectory, auth, verifier));
     }
 }

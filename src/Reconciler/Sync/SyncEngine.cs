@@ -118,6 +118,11 @@ public sealed class SyncEngine
         {
             snapshot = await _source.FetchAsync(cancellationToken);
         }
+        catch (SourceVerificationException e)
+        {
+            _logger.LogError("Source {Source}: {Error}; nothing applied", _source.Description, e.Message);
+            return Report(null, [], [$"source {_source.Description}: {e.Message}; nothing was changed"], SyncFailure.Unverified);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _logger.LogError("Fetching {Source} failed: {Error}; nothing applied", _source.Description, e.Message);
@@ -131,6 +136,7 @@ public sealed class SyncEngine
         }
 
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["revision"] = snapshot.Revision });
+        progress?.Report(new SyncProgress("fetched", 0, 0, snapshot.Revision)); // lets the worker mark the revision pending
         phases.Mark("fetch");
         var changedPaths = _index.Commit is { } previous && previous != snapshot.Commit ? _source.ChangedPaths(previous, snapshot.Commit) : null;
         _index.Update(snapshot, changedPaths);

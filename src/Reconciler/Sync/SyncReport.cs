@@ -64,6 +64,9 @@ public enum SyncFailure
 
     /// <summary>The key store could not be read.</summary>
     Keys,
+
+    /// <summary>The new revision failed <c>source.verify</c> (a commit without a good signature from an allowed key).</summary>
+    Unverified,
 }
 
 /// <summary>The whole result of one sync or plan. Carries names, hashes and messages, never values.</summary>

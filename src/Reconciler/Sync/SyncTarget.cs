@@ -9,4 +9,4 @@ public sealed record SyncTarget(ISecretTarget Target, IReadOnlyList<string> Path
 }
 
 /// <summary>How far a long sync has come, for a progress line.</summary>
-public readonly record struct SyncProgress(string Phase, int Done, int Total);
+public readonly record struct SyncProgress(string Phase, int Done, int Total, string? Revision = null);

@@ -30,6 +30,9 @@ public sealed record WorkerHostOptions
     /// <summary>This replica's name in the lease: the pod name in a cluster.</summary>
     public required string Identity { get; init; }
 
+    /// <summary>Where <c>notifications[].*Env</c> secrets are read (the command's environment).</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     /// <summary>Lets a test replace worker services (the lease lock, the sync runner) after ours are registered.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
@@ -47,6 +50,8 @@ public static class WorkerHost
         ConfigurationValidator.Validate(configuration);
         var settings = configuration.Worker;
         var time = rooms.GetRequiredService<TimeProvider>();
+        // Built before anything starts, so a missing token file fails `run` at once with one line.
+        var notificationChannels = new Notifications.NotificationChannelFactory(options.GetEnvironmentVariable).Create(configuration.Notifications);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "gitops-secrets", Args = [] });
         builder.WebHost.UseUrls(settings.Listen);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -78,6 +83,7 @@ public static class WorkerHost
         services.AddSingleton(rooms.GetRequiredService<Git.GitCacheLocation>());
         services.TryAddSingleton<Publishing.CertificatePublisher>();
         services.AddSingleton<WorkerJobs>();
+        services.TryAddSingleton(sp => new Notifications.Notifier(notificationChannels, configuration.Targets.Select(t => t.Name).ToList(), time, sp.GetRequiredService<ILogger<Notifications.Notifier>>(), sp.GetService<Notifications.NotifierOptions>()));
         services.TryAddSingleton<ISyncRunner, SyncRunner>();
         AddLeadership(services, configuration, options.Identity, rooms);
         services.AddWorkerRateLimits();

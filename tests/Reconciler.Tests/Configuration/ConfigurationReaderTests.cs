@@ -108,8 +108,8 @@ public sealed class ConfigurationReaderTests
     }
 
     [Theory]
-    [InlineData("sourc: x\n", "cfg.yaml:1 (document 1): unknown field \"sourc\" (known here: keys, source, targets, worker)")]
-    [InlineData("source:\n  url: x\n  urll: y\n", "cfg.yaml:3 (document 1): unknown field \"source.urll\" (known here: auth, cacheDir, interval, paths, ref, url)")]
+    [InlineData("sourc: x\n", "cfg.yaml:1 (document 1): unknown field \"sourc\" (known here: keys, notifications, source, targets, worker)")]
+    [InlineData("source:\n  url: x\n  urll: y\n", "cfg.yaml:3 (document 1): unknown field \"source.urll\" (known here: auth, cacheDir, interval, paths, ref, url, verify)")]
     [InlineData("source:\n  auth:\n    token: t\n", "cfg.yaml:3 (document 1): unknown field \"source.auth.token\" (known here: knownHostsFile, sshKeyFile, tokenFile, username)")]
     [InlineData("targets:\n- name: a\n  kind: directory\n  rooot: /x\n", "cfg.yaml:4 (document 1): unknown field \"targets[0].rooot\" (known here: context, createNamespaces, fileMode, forceConflicts, keyModes, kind, kubeconfig, name, paths, prune, root)")]
     [InlineData("worker:\n  port: 1\n  host: x\n", "cfg.yaml:2 (document 1): unknown field \"worker.port\", \"worker.host\" (known here: jitter, leaderElect, leaseDuration, leaseName, leaseNamespace, listen, syncHookTokenFile, syncTimeout)")]

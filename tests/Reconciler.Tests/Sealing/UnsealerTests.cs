@@ -242,13 +242,13 @@ public sealed class UnsealerTests : IDisposable
     {
         using var ring = Ring("new");
         var sealedSecret = Sealed(values: ("a", "PLANTED", _new));
-        sealedSecret.Template.Data["cfg"] = "{{ .a | upper }}";
+        sealedSecret.Template.Data["cfg"] = "{{ .a | frobnicate }}";
 
         var result = _unsealer.Unseal(sealedSecret, ring);
 
         result.Secret.ShouldBeNull();
         result.Failure.ShouldBe(UnsealFailure.Template);
-        result.Error.ShouldBe("spec.template.data.cfg: unsupported template construct \"{{.a | upper}}\"; only {{ .key }} and {{ index . \"key\" }} are supported");
+        result.Error.ShouldBe("spec.template.data.cfg: function \"frobnicate\" not defined");
     }
 
     [Fact]

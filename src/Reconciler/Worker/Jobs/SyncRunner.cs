@@ -2,6 +2,7 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Worker.Leadership;
 using GitOpsSecrets.Worker.Metrics;
+using GitOpsSecrets.Worker.Notifications;
 using GitOpsSecrets.Worker.Status;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ public interface ISyncRunner
 /// recorded in status and metrics. On every replica: a reload of the keys, so the HTTP endpoints see keys
 /// the leader added.
 /// </summary>
-public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger) : ISyncRunner
+public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger, Notifier notifier) : ISyncRunner
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -44,8 +45,9 @@ public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configurat
         var started = time.GetTimestamp();
         try
         {
-            var report = await AbandonWhenCancelled(engine.SyncAsync(dryRun: false, progress: null, linked.Token), linked.Token);
+            var report = await AbandonWhenCancelled(engine.SyncAsync(dryRun: false, progress: new PendingRevision(notifier), linked.Token), linked.Token);
             LogFailures(report);
+            notifier.Completed(report);
             status.Record(report, startedAt, time.GetUtcNow());
             metrics.RecordSync(report, time.GetElapsedTime(started), time.GetUtcNow());
         }
@@ -55,6 +57,7 @@ public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configurat
             logger.LogError("Sync failed: {Reason}; it is abandoned, and the next sync waits for its blocked I/O, up to its own timeout", reason);
             status.RecordAbandoned(startedAt, time.GetUtcNow(), reason);
             metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+            notifier.Completed(new SyncReport(null, false, [], [reason], [], 0, 0, time.GetElapsedTime(started)));
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -112,6 +115,18 @@ public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configurat
             foreach (var failed in target.Objects.Where(o => o.Kind == ChangeKind.Failed))
             {
                 logger.LogWarning("Target {Target}: {Secret} not applied: {Reason}", target.Name, failed.Id, failed.Message);
+            }
+        }
+    }
+
+    /// <summary>Hands the engine's "fetched" step to the notifier (commit statuses go pending); every other step is ignored.</summary>
+    private sealed class PendingRevision(Notifier notifier) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value)
+        {
+            if (value is { Phase: "fetched", Revision: { } revision })
+            {
+                notifier.Fetched(revision);
             }
         }
     }

@@ -20,6 +20,7 @@ public sealed class WorkerMetrics
     private readonly Dictionary<string, long> _unsealErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Handler, string Method, int Code), long> _http = [];
     private readonly Dictionary<string, long> _certificatePublishes = new(StringComparer.Ordinal);
+    private long _unverifiedRevisions;
     private double _durationSum;
     private long _durationCount;
     private long _unsealRequests;
@@ -34,6 +35,11 @@ public sealed class WorkerMetrics
             if (!report.HasFailures)
             {
                 _lastSuccess = finishedAt;
+            }
+
+            if (report.StoppedAt == SyncFailure.Unverified)
+            {
+                _unverifiedRevisions++;
             }
 
             if (report.Errors.Count > 0)
@@ -138,6 +144,9 @@ public sealed class WorkerMetrics
 
             writer.Family("gitops_secrets_certificate_publish_failures_total", "counter", "Attempts to commit the newest certificate to the repository that failed (retried later).");
             writer.Sample("gitops_secrets_certificate_publish_failures_total", _certificatePublishes.GetValueOrDefault("failed"));
+
+            writer.Family("gitops_secrets_unverified_revisions_total", "counter", "Syncs refused by source.verify: a new commit without a good signature from an allowed key (nothing of that revision was applied).");
+            writer.Sample("gitops_secrets_unverified_revisions_total", _unverifiedRevisions);
 
             writer.Family("sealed_secrets_controller_http_requests_total", "counter", "HTTP requests served, by handler, method and status code.");
             foreach (var ((handler, method, code), count) in _http.OrderBy(p => p.Key.Handler, StringComparer.Ordinal).ThenBy(p => p.Key.Method, StringComparer.Ordinal).ThenBy(p => p.Key.Code))
