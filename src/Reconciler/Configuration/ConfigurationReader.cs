@@ -74,6 +74,7 @@ public static class ConfigurationReader
             Context = target.String("context"),
             ForceConflicts = target.Bool("forceConflicts") ?? false,
             CreateNamespaces = target.Bool("createNamespaces") ?? false,
+            RestartWorkloads = target.Bool("restartWorkloads") ?? true,
         }) ?? [];
         root.Object("worker", worker =>
         {

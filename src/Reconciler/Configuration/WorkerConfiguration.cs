@@ -130,6 +130,9 @@ public sealed class TargetConfiguration
 
     /// <summary>kubernetes: create a missing namespace instead of failing the Secrets bound for it.</summary>
     public bool CreateNamespaces { get; set; }
+
+    /// <summary>kubernetes: roll opted-in workloads that use a changed Secret (docs/configuration.md, "Workload restarts").</summary>
+    public bool RestartWorkloads { get; set; } = true;
 }
 
 /// <summary>The long-running worker's own settings (<c>run</c>).</summary>

@@ -1,4 +1,5 @@
 using GitOpsSecrets.IO;
+using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Targets;
 
 namespace GitOpsSecrets.Sync;
@@ -51,6 +52,9 @@ public sealed record TargetReport(string Name, string Kind, IReadOnlyList<Object
     public bool HasChanges => Objects.Any(o => o.Changes);
 
     public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed);
+
+    /// <summary>Workloads rolled because Secrets they use changed (see <see cref="RestartPlanner"/>).</summary>
+    public IReadOnlyList<RolloutResult> Rollouts { get; init; } = [];
 }
 
 /// <summary>Which step stopped a sync before any target was planned; the CLI picks its exit code from it.</summary>
