@@ -88,9 +88,11 @@ public sealed class KubernetesWorkloadRestarter(string targetName, IKubernetes c
 
             return new RolloutResult(id, rollout.Hash, rollout.Secrets, null);
         }
-        catch (HttpOperationException e)
+        catch (Exception e) when (e is HttpOperationException or TargetException)
         {
-            var error = $"rolling {id} failed: {ApiCaller.Describe(e)}";
+            // After its retries the caller wraps the server's answer; report the answer itself.
+            var why = e is TargetException { InnerException: { } inner } ? $"{ApiCaller.Describe(inner)} (gave up after retrying)" : ApiCaller.Describe(e);
+            var error = $"rolling {id} failed: {why}";
             logger.LogWarning("In {Target}: {Error}", targetName, error);
             if (events is not null)
             {

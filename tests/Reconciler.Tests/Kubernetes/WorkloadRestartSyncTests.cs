@@ -176,7 +176,13 @@ public sealed class WorkloadRestartSyncTests : IAsyncLifetime
     }
 
     private void ApplyHash(ResourceType type, string name, string hash) =>
-        _fixture.Server.Store.Apply(type, "shop", name, JsonNode.Parse($$"""{"apiVersion":"apps/v1","kind":"{{type.Kind}}","metadata":{"name":"{{name}}"},"spec":{"template":{"metadata":{"annotations":{"{{RestartAnnotations.SecretsHash}}":"{{hash}}"}}}}}""")!.AsObject(), KubernetesTarget.FieldManager, force: true);
+        _fixture.Server.Store.Apply(type, "shop", name, new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = type.Kind,
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [RestartAnnotations.SecretsHash] = hash } } } },
+        }, KubernetesTarget.FieldManager, force: true);
 
     private string? TemplateHash(ResourceType type, string name) =>
         _fixture.Server.Store.Get(type, "shop", name)!["spec"]?["template"]?["metadata"]?["annotations"]?[RestartAnnotations.SecretsHash]?.GetValue<string>();
