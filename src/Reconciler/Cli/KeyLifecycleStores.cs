@@ -31,24 +31,6 @@ internal static class KeyLifecycleStores
     }
 
     /// <summary>Which documents under the files need which key (SealedSecrets, by trial with every key of the store).</summary>
-    public static KeyUsers Users(ValueCipher cipher, IReadOnlyList<string> files, IReadOnlyList<StoredKey> keys, Func<string, string> display)
-    {
-        // Coverage only borrows the keys: the ring must not dispose what the caller still holds.
-        var ring = new KeyRing(keys.Select(k => k.Key).DistinctBy(k => k.Fingerprint, StringComparer.Ordinal));
-        var report = new KeyCoverage(cipher).Run(files, ring);
-        var users = new KeyUsers();
-        foreach (var manifest in report.Manifests)
-        {
-            if (manifest.Error is not null)
-            {
-                users.AddUnreadable($"{display(manifest.File)}: {manifest.Error}");
-            }
-            else if (manifest.Key is { } key)
-            {
-                users.Add(key.Fingerprint, $"SealedSecret {manifest.Name} in {display(manifest.File)}");
-            }
-        }
-
-        return users;
-    }
+    public static KeyUsers Users(ValueCipher cipher, IReadOnlyList<string> files, IReadOnlyList<StoredKey> keys, Func<string, string> display) =>
+        KeyUsersFinder.Find(cipher, files, keys.Select(k => k.Key), display);
 }

@@ -204,13 +204,17 @@ public sealed class SyncEngine
             foreach (var plan in plans.Where(p => p.Error is null))
             {
                 warnings.AddRange(await _restarts.RestartAsync(plan.Target, plan.SecretStates(), plan.Rollouts, cancellationToken));
+                if (plan.Target.Target is IChangeHook hook)
+                {
+                    warnings.AddRange(await hook.AfterChangesAsync(plan.Results.Where(r => r.Changes).Select(r => r.Id).Distinct().ToList(), cancellationToken));
+                }
             }
 
             phases.Mark("restarts");
         }
 
         _logger.LogDebug("Sync phases: {Phases}", phases);
-        var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []);
+        var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []) with { SourceRoot = snapshot.Root };
         _logger.LogInformation(
             "Sync of {Revision} {Mode}: {Changes} change(s), {Failures} failure(s), {Rsa} RSA operation(s), {Files} file(s) read",
             snapshot.Revision, dryRun ? "planned" : "applied", report.Targets.Sum(t => t.Objects.Count(o => o.Changes)),

@@ -84,6 +84,9 @@ public sealed record SyncReport(
     /// <summary>Set when a step before planning failed: then <see cref="Errors"/> says why and no target was touched.</summary>
     public SyncFailure? StoppedAt { get; init; }
 
+    /// <summary>The work tree holding <see cref="Revision"/> (until the next sync fetches), for checks that read the same files: key retirement, the drill.</summary>
+    public string? SourceRoot { get; init; }
+
     /// <summary>Nothing could be done at all (source or keys unreadable, every target failed).</summary>
     public bool Failed => Errors.Count > 0 || (Targets.Count > 0 && Targets.All(t => t.Error is not null));
 
