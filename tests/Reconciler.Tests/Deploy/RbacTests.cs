@@ -69,11 +69,11 @@ public sealed partial class RbacTests
         new("Kubernetes", typeof(IAppsV1Operations), "PatchNamespacedStatefulSet", "apps", "statefulsets", "patch", Reach.AnyNamespace),
         new("Kubernetes", typeof(IAppsV1Operations), "PatchNamespacedDaemonSet", "apps", "daemonsets", "patch", Reach.AnyNamespace),
 
-        // keys retire and keys compromised (the CLI, with the user's kubeconfig): the compromised label on a
-        // key Secret, its deletion later, and Events about both.
-        new("Keys", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.UserCredentials),
-        new("Keys", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.UserCredentials),
-        new("Keys", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.UserCredentials),
+        // Key retirement (keys.retireAfter in the worker; keys retire and keys compromised in the CLI): the
+        // compromised label on a key Secret, its deletion later, and Events about both.
+        new("Keys", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.WorkerNamespace),
+        new("Keys", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.WorkerNamespace),
+        new("Keys", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.WorkerNamespace),
 
         // seal (and the kubeseal alias) and reseal read the controller's Service for its port name before
         // going through the API server's proxy, as kubeseal does (docs/kubeseal.md: the user needs this).

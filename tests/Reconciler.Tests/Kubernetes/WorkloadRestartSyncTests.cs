@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
