@@ -80,7 +80,7 @@ public sealed class KubernetesWorkloadRestarter(string targetName, IKubernetes c
         {
             var patch = new V1Patch(ApplyBody(rollout), V1Patch.PatchType.ApplyPatch);
             await api.CallAsync($"rolling {id}", ct => PatchAsync(id, patch, ct), cancellationToken);
-            logger.LogInformation("Rolled {Workload} in {Target}: Secret(s) {Secrets} changed", id, targetName, secrets);
+            logger.LogDebug("Applied {Annotation} {Hash} to {Workload} in {Target}", RestartAnnotations.SecretsHash, rollout.Hash, id, targetName);
             if (events is not null)
             {
                 await events.RecordAsync(reference, new SecretEvent(false, RestartEventReasons.Reloaded, $"Secret(s) {secrets} changed; pod template annotation {RestartAnnotations.SecretsHash} set to {rollout.Hash}"), cancellationToken);

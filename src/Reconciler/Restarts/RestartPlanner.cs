@@ -51,17 +51,25 @@ public static class RestartPlanner
             return null;
         }
 
-        var before = UsedDataHash.Compute(uses, name => states.Before(new SecretId(ns, name)));
-        if (workload.AppliedHash is null && before == after)
+        var changed = uses.Keys
+            .Where(name => UsedDataHash.Compute(Only(uses, name), n => states.Before(new SecretId(ns, n))) != UsedDataHash.Compute(Only(uses, name), n => states.After(new SecretId(ns, n))))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        // A Secret that appeared or disappeared is no reason to restart (as Reloader by default): pods
+        // waiting for a missing Secret start by themselves once it exists, and new pods could not start
+        // without one that was deleted. The hash is set with the next real change.
+        if (changed.Any(name => states.Before(new SecretId(ns, name)) is null || states.After(new SecretId(ns, name)) is null))
+        {
+            return null;
+        }
+
+        if (workload.AppliedHash is null && changed.Count == 0)
         {
             // Never rolled by us, and what it uses did not change: its pods already hold this data.
             return null;
         }
 
-        var changed = uses.Keys
-            .Where(name => UsedDataHash.Compute(Only(uses, name), n => states.Before(new SecretId(ns, n))) != UsedDataHash.Compute(Only(uses, name), n => states.After(new SecretId(ns, n))))
-            .Order(StringComparer.Ordinal)
-            .ToList();
         return new Rollout(workload, after, changed);
     }
 

@@ -34,6 +34,11 @@ internal sealed class WorkloadRestarts(ILogger logger)
         {
             var results = await restarter.RestartAsync(namespaces, states, cancellationToken);
             rollouts.AddRange(results);
+            foreach (var rolled in results.Where(r => r.Succeeded))
+            {
+                logger.LogInformation("Rolled {Workload} in {Target}: {Why}", rolled.Workload, target.Name, rolled.Secrets.Count > 0 ? $"Secret(s) {string.Join(", ", rolled.Secrets)} changed" : "its pod template hash was out of date");
+            }
+
             if (results.All(r => r.Succeeded))
             {
                 _scanned.Add(target.Name);

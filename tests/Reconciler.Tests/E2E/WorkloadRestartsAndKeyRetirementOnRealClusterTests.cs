@@ -5,6 +5,7 @@ using GitOpsSecrets.Tests.TestSupport;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Xunit.Abstractions;
 
 namespace GitOpsSecrets.Tests.E2E;
 
@@ -15,7 +16,7 @@ namespace GitOpsSecrets.Tests.E2E;
 /// </summary>
 [Trait("Category", "E2E")]
 [Collection(nameof(RealClusterCollection))]
-public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests
+public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests(ITestOutputHelper output)
 {
     private const string Planted = "planted-e2e-restart-value-2d7f";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -54,6 +55,47 @@ public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests
         var events = await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace, fieldSelector: "involvedObject.kind=Deployment,involvedObject.name=web");
         events.Items.Count(e => e.Reason == "Reloaded").ShouldBe(1, "one Event on the Deployment for the one rollout");
         (changed.All + restarted.All + unusedKey.All).ShouldNotContain(Planted, Case.Sensitive);
+    }
+
+    [RealClusterFact]
+    public async Task Run_WorkerKilledAfterARolloutAndStartedAgain_TheRolloutHappensOnce()
+    {
+        await using var world = RealClusterWorker.Start();
+        var system = await world.NamespaceAsync("system");
+        var apps = await world.NamespaceAsync("apps");
+        await world.AddVectorKeyAsync(system);
+        world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-1", ["user"] = "app" });
+        var first = Worker(world, "first", system);
+        await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "db", "password") == Planted + "-1", RealClusterWorker.Patience, () => $"the first commit applied\n{first}");
+        await world.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web"), apps);
+        await ReplicaSetsAsync(world.Client, apps, "web", expected: 1);
+
+        world.Commit("apps/db.yaml", apps, "db", new Dictionary<string, string> { ["password"] = Planted + "-2", ["user"] = "app" });
+        string? hash = null;
+        await Poll.UntilAsync(async () => (hash = TemplateHash(await world.Client.AppsV1.ReadNamespacedDeploymentAsync("web", apps))) is not null, RealClusterWorker.Patience, () => $"the worker rolls the Deployment\n{first}");
+        await ReplicaSetsAsync(world.Client, apps, "web", expected: 2);
+        var generation = (await world.Client.AppsV1.ReadNamespacedDeploymentAsync("web", apps)).Metadata.Generation;
+        first.Kill();
+        var head = world.Commit("apps/other.yaml", apps, "other", new Dictionary<string, string> { ["token"] = "t" });
+        var second = Worker(world, "second", system);
+        await Poll.UntilAsync(async () => await world.SecretValueAsync(apps, "other", "token") == "t", RealClusterWorker.Patience, () => $"the restarted worker syncs\n{second}");
+        var status = await StatusAsync(second);
+        await Poll.UntilAsync(async () => ((status = await StatusAsync(second))["keyLifecycle"]?["drill"]?["opens"]?.GetValue<int>() ?? 0) >= 2, RealClusterWorker.Patience, () => $"the restarted worker drills its keys: {status.ToJsonString()}");
+        var metrics = await MetricsAsync(second);
+
+        var after = await world.Client.AppsV1.ReadNamespacedDeploymentAsync("web", apps);
+        await ReplicaSetsAsync(world.Client, apps, "web", expected: 2);
+        after.Metadata.Generation.ShouldBe(generation, "the restarted worker finds the hash on the pod template and applies nothing to the Deployment");
+        TemplateHash(after).ShouldBe(hash);
+        var events = await world.Client.CoreV1.ListNamespacedEventAsync(apps, fieldSelector: "involvedObject.kind=Deployment,involvedObject.name=web");
+        events.Items.Count(e => e.Reason == "Reloaded").ShouldBe(1, "one rollout, across the kill and the restart");
+        output.WriteLine(first.Output);
+        first.Output.ShouldContain($"Rolled Deployment {apps}/web", Case.Sensitive, first.Output);
+        second.Output.ShouldNotContain("Rolled Deployment", customMessage: "the second worker rolls nothing");
+        metrics.ShouldContain("gitops_secrets_drill_documents{result=\"fails\"} 0");
+        (first.Output + second.Output + metrics + status.ToJsonString()).ShouldNotContain(Planted, Case.Sensitive);
+        output.WriteLine($"first worker: rolled Deployment {apps}/web to {hash} (generation {generation}), then SIGKILL; second worker synced {head[..12]}: generation {after.Metadata.Generation}, ReplicaSets 2, Reloaded events 1");
+        output.WriteLine($"second worker /status keyLifecycle: {status["keyLifecycle"]?.ToJsonString()}");
     }
 
     [RealClusterFact]
@@ -104,10 +146,13 @@ public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests
         return list.Items.ToDictionary(s => s.Metadata.Name, s => s.Metadata.Labels[KeySecrets.KeyLabel], StringComparer.Ordinal);
     }
 
-    private static async Task CreateDeploymentAsync(RealClusterScenario scenario, string name)
+    private static Task CreateDeploymentAsync(RealClusterScenario scenario, string name) =>
+        scenario.Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment(name), scenario.Namespace);
+
+    private static V1Deployment Deployment(string name)
     {
         var labels = new Dictionary<string, string> { ["app"] = name };
-        var deployment = new V1Deployment
+        return new V1Deployment
         {
             Metadata = new V1ObjectMeta { Name = name, Annotations = new Dictionary<string, string> { [RestartAnnotations.OptIn] = "true" } },
             Spec = new V1DeploymentSpec
@@ -132,7 +177,6 @@ public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests
                 },
             },
         };
-        await scenario.Client.AppsV1.CreateNamespacedDeploymentAsync(deployment, scenario.Namespace);
     }
 
     private static Task<V1Deployment> ReadDeploymentAsync(RealClusterScenario scenario, string name) =>
@@ -145,24 +189,61 @@ public sealed class WorkloadRestartsAndKeyRetirementOnRealClusterTests
     /// Waits until the deployment controller has seen the Deployment's current generation, then checks the
     /// number of its ReplicaSets: each rollout makes exactly one.
     /// </summary>
-    private static async Task ReplicaSetsAsync(RealClusterScenario scenario, string name, int expected)
+    private static Task ReplicaSetsAsync(RealClusterScenario scenario, string name, int expected) => ReplicaSetsAsync(scenario.Client, scenario.Namespace, name, expected);
+
+    private static async Task ReplicaSetsAsync(k8s.Kubernetes client, string @namespace, string name, int expected)
     {
         var count = -1;
         await Poll.UntilAsync(
             async () =>
             {
-                var deployment = await ReadDeploymentAsync(scenario, name);
+                var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(name, @namespace);
                 if (deployment.Status?.ObservedGeneration != deployment.Metadata.Generation)
                 {
                     return false;
                 }
 
-                var sets = await scenario.Client.AppsV1.ListNamespacedReplicaSetAsync(scenario.Namespace, labelSelector: $"app={name}");
+                var sets = await client.AppsV1.ListNamespacedReplicaSetAsync(@namespace, labelSelector: $"app={name}");
                 count = sets.Items.Count;
                 return count >= expected;
             },
             Timeout,
             () => $"Deployment {name}: {count} ReplicaSet(s), expected {expected}");
         count.ShouldBe(expected, $"Deployment {name} should have exactly {expected} ReplicaSet(s)");
+    }
+
+    private static WorkerProcess Worker(RealClusterWorker world, string identity, string system)
+    {
+        var config = world.WriteConfig(identity, $"""
+            source:
+              url: {world.Remote.BarePath}
+              paths: [apps]
+              interval: 1s
+              cacheDir: {world.Scratch(identity + "-cache")}
+            keys:
+              clusterNamespace: {system}
+              kubeconfig: {world.Kubeconfig}
+              renewPeriod: 0s
+            targets:
+              - name: cluster
+                kind: kubernetes
+                kubeconfig: {world.Kubeconfig}
+            worker:
+              listen: http://127.0.0.1:0
+              jitter: 0
+            """);
+        return world.StartProcess(identity, "run", "--config", config);
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> StatusAsync(WorkerProcess worker)
+    {
+        using var http = new HttpClient();
+        return System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri(await worker.UrlAsync(RealClusterWorker.Patience), "/status")))!.AsObject();
+    }
+
+    private static async Task<string> MetricsAsync(WorkerProcess worker)
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync(new Uri(await worker.UrlAsync(RealClusterWorker.Patience), "/metrics"));
     }
 }

@@ -17,7 +17,7 @@ public sealed class RestartPlannerTests
 
         rollout.ShouldNotBeNull("the key the workload reads changed");
         rollout.Secrets.ShouldBe(["db"]);
-        var otherUserValue = States(before: [], after: [(Db, Keys(("password", "h2"), ("user", "OTHER")))]);
+        var otherUserValue = States(before: [(Db, Keys(("password", "h1"), ("user", "u1")))], after: [(Db, Keys(("password", "h2"), ("user", "OTHER")))]);
         RestartPlanner.Plan(Deployment("web", "true", null, SecretUse.Only("db", "password")), otherUserValue)!.Hash
             .ShouldBe(rollout.Hash, "the hash covers only the used key, so another key's value does not enter it");
     }
@@ -107,6 +107,16 @@ public sealed class RestartPlannerTests
         var states = States(before: [(Db, Keys(("ca.crt", "c1"), ("tls.key", "k1")))], after: [(Db, Keys(("ca.crt", "c1"), ("tls.key", "k2")))]);
 
         RestartPlanner.Plan(Deployment("web", "true", null, SecretUse.Only("db", "ca.crt")), states).ShouldBeNull("the volume projects ca.crt alone");
+    }
+
+    [Fact]
+    public void Plan_SecretCreatedOrDeleted_RollsNothing()
+    {
+        var created = States(before: [], after: [(Db, Keys(("password", "h1")))]);
+        var deleted = States(before: [(Db, Keys(("password", "h1")))], after: []);
+
+        RestartPlanner.Plan(Deployment("web", "true", null, SecretUse.Whole("db")), created).ShouldBeNull("pods waiting for a missing Secret start once it exists");
+        RestartPlanner.Plan(Deployment("web", "true", "sha256:old", SecretUse.Whole("db")), deleted).ShouldBeNull("new pods could not start without the deleted Secret");
     }
 
     private static Workload Deployment(string name, string? optIn, string? hash, params SecretUse[] uses) =>
