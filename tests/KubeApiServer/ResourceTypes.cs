@@ -15,7 +15,11 @@ public static class ResourceTypes
     public static readonly ResourceType Events = new("events.k8s.io", "v1", "events", "Event", true);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
 
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases];
+    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true);
+    public static readonly ResourceType StatefulSets = new("apps", "v1", "statefulsets", "StatefulSet", true);
+    public static readonly ResourceType DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true);
+
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, Deployments, StatefulSets, DaemonSets];
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

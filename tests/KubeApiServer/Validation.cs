@@ -53,6 +53,11 @@ public static partial class Validation
             CheckLease(obj, causes);
         }
 
+        if (type == ResourceTypes.Deployments || type == ResourceTypes.StatefulSets || type == ResourceTypes.DaemonSets)
+        {
+            CheckWorkload(obj, causes);
+        }
+
         if (type == ResourceTypes.CoreEvents)
         {
             CheckCoreEvent(obj, causes);
@@ -61,6 +66,23 @@ public static partial class Validation
         if (causes.Count > 0)
         {
             throw KubeApiException.Invalid(type.Kind, name, causes);
+        }
+    }
+
+    /// <summary>
+    /// The real server's minimum for an apps/v1 workload: a selector and at least one container, so an
+    /// apply of a pod-template annotation alone to a workload that does not exist is refused, not created.
+    /// </summary>
+    private static void CheckWorkload(JsonObject obj, List<(string, string)> causes)
+    {
+        if (obj["spec"]?["selector"] is null)
+        {
+            causes.Add(("spec.selector", "Required value"));
+        }
+
+        if (obj["spec"]?["template"]?["spec"]?["containers"] is not JsonArray { Count: > 0 })
+        {
+            causes.Add(("spec.template.spec.containers", "Required value"));
         }
     }
 

@@ -21,7 +21,7 @@ public static class ExitCodes
     /// <summary><c>sync</c>: some Secrets were applied and some failed; failures were left untouched.</summary>
     public const int PartialFailure = 5;
 
-    /// <summary><c>plan</c>: changes are pending; <c>reseal --check</c>: files are sealed to an older key.</summary>
+    /// <summary><c>plan</c>: changes are pending; <c>reseal --check</c>: files are sealed to an older key; <c>keys retire</c>: the key is still needed, nothing changed.</summary>
     public const int ChangesPending = 6;
 
     /// <summary>A remote could not be reached or read: the git repository (<c>sync</c>, <c>plan</c>) or the worker (<c>status</c>); nothing was changed.</summary>

@@ -59,7 +59,7 @@ public sealed class KeysCommand(CliHost host, SharedOptions shared) : CliCommand
         };
         import.SetAction(Handler((parse, services, ct) => ImportAsync(new KeysImportArguments(RequireStore(parse), parse.GetValue(_importFile)!), services, ct)));
 
-        return new Command("keys", "Manage sealing key pairs") { generate, cert, export, import, new KeysCoverageCommand(Host, Shared).Build() };
+        return new Command("keys", "Manage sealing key pairs") { generate, cert, export, import, new KeysCoverageCommand(Host, Shared).Build(), new KeysDrillCommand(Host, Shared).Build(), new KeysRetireCommand(Host, Shared).Build(), new KeysCompromisedCommand(Host, Shared).Build() };
     }
 
     private KeysExportArguments ParseExport(ParseResult parse)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GitOpsSecrets.IO;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sync;
 
@@ -44,7 +45,7 @@ public static class ReportPrinter
         foreach (var target in report.Targets)
         {
             var lines = target.Objects.Where(o => o.Kind != ChangeKind.Unchanged).ToList();
-            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null)
+            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null && target.Rollouts.Count == 0)
             {
                 continue;
             }
@@ -68,6 +69,12 @@ public static class ReportPrinter
                     ? line.Message
                     : string.Join("; ", new[] { line.Diff?.ToString(), line.Message }.Where(s => !string.IsNullOrEmpty(s)));
                 output.AppendLine($"  {Verb(line.Kind, report.DryRun),-9} {id}  {line.Source}  {detail}".TrimEnd());
+            }
+
+            foreach (var rollout in target.Rollouts)
+            {
+                var secrets = rollout.Secrets.Count > 0 ? $"Secret(s) {string.Join(", ", rollout.Secrets.Select(TerminalText.Escape))} changed" : "pod template hash out of date";
+                output.AppendLine($"  {(rollout.Succeeded ? "rolled" : "failed"),-9} {TerminalText.Escape(rollout.Workload.ToString())}  {secrets}{(rollout.Error is null ? string.Empty : "; " + TerminalText.Escape(rollout.Error))}");
             }
         }
 
@@ -111,6 +118,15 @@ public static class ReportPrinter
                         ["labelsChanged"] = Strings(o.Diff.LabelsChanged),
                         ["annotationsChanged"] = Strings(o.Diff.AnnotationsChanged),
                     },
+                }).ToArray()),
+                ["rollouts"] = new JsonArray(t.Rollouts.Select(r => (JsonNode?)new JsonObject
+                {
+                    ["kind"] = r.Workload.Kind.ToString(),
+                    ["namespace"] = r.Workload.Namespace,
+                    ["name"] = r.Workload.Name,
+                    ["hash"] = r.Hash,
+                    ["secrets"] = Strings(r.Secrets),
+                    ["error"] = r.Error,
                 }).ToArray()),
             }).ToArray()),
         };

@@ -125,7 +125,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
     /// the branch moved before the push, resets to the new head and reseals again there. Nothing is
     /// committed when any SealedSecret failed: the rewritten files stay in the work tree, as without --commit.
     /// </summary>
-    private static async Task<(ResealReport Report, GitWriteResult Written)> ResealAndCommitAsync(Resealer resealer, IReadOnlyList<string> paths, WriteBackSettings writeBack, IGitWriter writer, CancellationToken cancellationToken)
+    internal static async Task<(ResealReport Report, GitWriteResult Written)> ResealAndCommitAsync(Resealer resealer, IReadOnlyList<string> paths, WriteBackSettings writeBack, IGitWriter writer, CancellationToken cancellationToken)
     {
         var (root, current) = GitWorkTrees.Discover(paths[0]);
         ResealReport? report = null;

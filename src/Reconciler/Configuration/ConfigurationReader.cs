@@ -60,6 +60,8 @@ public static class ConfigurationReader
             k.Context = keys.String("context");
             k.RenewPeriod = keys.Duration("renewPeriod") ?? k.RenewPeriod;
             k.CutoffTime = keys.Time("cutoffTime");
+            k.RetireAfter = keys.Duration("retireAfter");
+            k.DeleteRetiredAfter = keys.Duration("deleteRetiredAfter");
             keys.Object("publishCertificate", publish =>
             {
                 var p = k.PublishCertificate = new PublishCertificateConfiguration();
@@ -69,7 +71,7 @@ public static class ConfigurationReader
                 p.Message = publish.String("message") ?? p.Message;
             });
         });
-        configuration.Targets = root.ObjectList("targets", target => new TargetConfiguration
+        configuration.Targets = root.ObjectList("targets", target => ReadOnChange(target, new TargetConfiguration
         {
             Name = target.String("name") ?? string.Empty,
             Kind = target.String("kind") ?? string.Empty,
@@ -82,7 +84,8 @@ public static class ConfigurationReader
             Context = target.String("context"),
             ForceConflicts = target.Bool("forceConflicts") ?? false,
             CreateNamespaces = target.Bool("createNamespaces") ?? false,
-        }) ?? [];
+            RestartWorkloads = target.Bool("restartWorkloads") ?? true,
+        })) ?? [];
         root.Object("worker", worker =>
         {
             var w = configuration.Worker;
@@ -119,6 +122,16 @@ public static class ConfigurationReader
             return n;
         }) ?? [];
         root.RejectUnknown();
+        return configuration;
+    }
+
+    private static TargetConfiguration ReadOnChange(Fields target, TargetConfiguration configuration)
+    {
+        target.Object("onChange", onChange =>
+        {
+            configuration.OnChangeExec = onChange.StringList("exec");
+            configuration.OnChangeTimeout = onChange.Duration("timeout");
+        });
         return configuration;
     }
 

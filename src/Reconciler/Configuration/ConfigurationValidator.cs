@@ -65,6 +65,11 @@ public static class ConfigurationValidator
                     problems.Add($"{where}: kind must be directory or kubernetes, not \"{target.Kind}\"");
                     break;
             }
+
+            if (target.OnChangeExec is not null && (target.Kind != "directory" || target.OnChangeExec.Count == 0 || string.IsNullOrWhiteSpace(target.OnChangeExec[0])))
+            {
+                problems.Add($"{where}: onChange.exec must be a non-empty command list, and only a directory target runs it (a cluster target rolls workloads instead)");
+            }
         }
 
         foreach (var duplicate in configuration.Targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1 && g.Key.Length > 0))

@@ -76,6 +76,12 @@ public sealed class KeysConfiguration
     /// <summary>A key made before this time is too old: a new one is made at start.</summary>
     public DateTimeOffset? CutoffTime { get; set; }
 
+    /// <summary>run: retire a key nothing is sealed to once it is this old (marked compromised, then deleted); null: off.</summary>
+    public TimeSpan? RetireAfter { get; set; }
+
+    /// <summary>run: delete a retired key once it has been retired this long; null: the same as <see cref="RetireAfter"/>.</summary>
+    public TimeSpan? DeleteRetiredAfter { get; set; }
+
     /// <summary>run: commit the newest public certificate to the source repository (the closed loop); null: off.</summary>
     public PublishCertificateConfiguration? PublishCertificate { get; set; }
 }
@@ -136,6 +142,15 @@ public sealed class TargetConfiguration
 
     /// <summary>kubernetes: create a missing namespace instead of failing the Secrets bound for it.</summary>
     public bool CreateNamespaces { get; set; }
+
+    /// <summary>kubernetes: roll opted-in workloads that use a changed Secret (docs/configuration.md, "Workload restarts").</summary>
+    public bool RestartWorkloads { get; set; } = true;
+
+    /// <summary>directory: <c>onChange.exec</c>, a command (argv, no shell) run after a sync changed Secrets; the changed paths are in its environment.</summary>
+    public List<string>? OnChangeExec { get; set; }
+
+    /// <summary>directory: <c>onChange.timeout</c>, how long the command may run (default 1m).</summary>
+    public TimeSpan? OnChangeTimeout { get; set; }
 }
 
 /// <summary>The long-running worker's own settings (<c>run</c>).</summary>

@@ -16,9 +16,10 @@ namespace GitOpsSecrets.Kubernetes;
 /// therefore work unchanged. A malformed key Secret is reported and skipped. New keys are created with
 /// generateName, and no key is ever deleted.
 /// </summary>
-public sealed class ClusterKeyStore(IKubernetes client, string @namespace, KubernetesRetryPolicy retry, TimeProvider time, ILogger<ClusterKeyStore> logger) : IKeyStore
+public sealed class ClusterKeyStore(IKubernetes client, string @namespace, KubernetesRetryPolicy retry, TimeProvider time, ILogger<ClusterKeyStore> logger) : IKeyLifecycleStore
 {
     private readonly ApiCaller _api = new(retry, time, logger);
+    private readonly KubernetesEventRecorder _events = new(client, time, logger);
 
     public string Namespace { get; } = @namespace;
 
@@ -65,6 +66,83 @@ public sealed class ClusterKeyStore(IKubernetes client, string @namespace, Kuber
         }
     }
 
+    public async Task<IReadOnlyList<StoredKey>> ListAllAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await _api.CallAsync($"listing key Secrets in {Namespace}", ct => client.CoreV1.ListNamespacedSecretAsync(Namespace, labelSelector: KeySecrets.KeyLabel, cancellationToken: ct), cancellationToken);
+            var secrets = list.Items.ToList();
+            if (secrets.All(s => s.Metadata.Name != KeySecrets.NamePrefix) && await ReadLegacyAsync(cancellationToken) is { } legacy)
+            {
+                secrets.Add(legacy);
+            }
+
+            var stored = new List<StoredKey>();
+            foreach (var secret in secrets.OrderBy(s => s.Metadata.Name, StringComparer.Ordinal))
+            {
+                var read = KeyMaterialReader.Read(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(WithKind(secret))), $"Secret {Namespace}/{secret.Metadata.Name}");
+                var retired = secret.Metadata.Labels?.TryGetValue(KeySecrets.KeyLabel, out var label) == true && label == KeySecrets.CompromisedValue;
+                DateTimeOffset? retiredAt = secret.Metadata.Annotations?.TryGetValue(KeyLifecycleAnnotations.RetiredAt, out var at) == true
+                    && DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+                stored.AddRange(read.Keys.Select(k => new StoredKey(secret.Metadata.Name, k, retired, retiredAt)));
+            }
+
+            return stored;
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"reading keys from {Description} failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
+    /// <summary>Bitnami's way to take a key out of service: the key label set to <c>compromised</c>.</summary>
+    public async Task RetireAsync(StoredKey key, DateTimeOffset at, string reason, CancellationToken cancellationToken)
+    {
+        var patch = new Dictionary<string, object>
+        {
+            ["metadata"] = new Dictionary<string, object>
+            {
+                ["labels"] = new Dictionary<string, string> { [KeySecrets.KeyLabel] = KeySecrets.CompromisedValue },
+                ["annotations"] = new Dictionary<string, string>
+                {
+                    [KeyLifecycleAnnotations.RetiredAt] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    [KeyLifecycleAnnotations.RetiredReason] = reason,
+                },
+            },
+        };
+        try
+        {
+            var marked = await _api.CallAsync($"marking key Secret {Namespace}/{key.StoredAs} compromised", ct => client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), key.StoredAs, Namespace, fieldManager: KubernetesTarget.FieldManager, cancellationToken: ct), cancellationToken);
+            await _events.RecordAsync(new SecretId(Namespace, key.StoredAs), marked.Metadata.Uid, new SecretEvent(true, KeyEventReasons.Retired, $"key {key.Key.ShortFingerprint} retired: labelled {KeySecrets.KeyLabel}={KeySecrets.CompromisedValue}, no longer used to seal or unseal ({reason})"), cancellationToken);
+            logger.LogWarning("Retired key {Key} ({Fingerprint}) in {Store}: labelled {Label}={Value} ({Reason})", key.StoredAs, key.Key.ShortFingerprint, Description, KeySecrets.KeyLabel, KeySecrets.CompromisedValue, reason);
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"marking key Secret {Namespace}/{key.StoredAs} compromised failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
+    public async Task DeleteRetiredAsync(StoredKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await _api.CallAsync($"reading key Secret {Namespace}/{key.StoredAs}", ct => client.CoreV1.ReadNamespacedSecretAsync(key.StoredAs, Namespace, cancellationToken: ct), cancellationToken);
+            if (current.Metadata.Labels?.TryGetValue(KeySecrets.KeyLabel, out var label) != true || label != KeySecrets.CompromisedValue)
+            {
+                throw new TargetException($"key Secret {Namespace}/{key.StoredAs} is no longer marked {KeySecrets.CompromisedValue}; not deleted");
+            }
+
+            var preconditions = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = current.Metadata.Uid, ResourceVersion = current.Metadata.ResourceVersion } };
+            await _api.CallAsync($"deleting key Secret {Namespace}/{key.StoredAs}", ct => client.CoreV1.DeleteNamespacedSecretAsync(key.StoredAs, Namespace, preconditions, cancellationToken: ct), cancellationToken);
+            await _events.RecordAsync(new SecretId(Namespace, key.StoredAs), current.Metadata.Uid, new SecretEvent(true, KeyEventReasons.Deleted, $"retired key {key.Key.ShortFingerprint} deleted"), cancellationToken);
+            logger.LogWarning("Deleted retired key {Key} ({Fingerprint}) from {Store}", key.StoredAs, key.Key.ShortFingerprint, Description);
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"deleting key Secret {Namespace}/{key.StoredAs} failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
     private async Task<V1Secret?> ReadLegacyAsync(CancellationToken cancellationToken)
     {
         try
@@ -96,4 +174,11 @@ public sealed class ClusterKeyStoreFactory(KubernetesClients clients, Kubernetes
             retry,
             time,
             loggers.CreateLogger<ClusterKeyStore>());
+}
+
+/// <summary>Reasons of the Events on key Secrets we retire and delete.</summary>
+public static class KeyEventReasons
+{
+    public const string Retired = "KeyRetired";
+    public const string Deleted = "KeyDeleted";
 }

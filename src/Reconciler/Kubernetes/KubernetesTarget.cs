@@ -1,3 +1,4 @@
+using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using k8s;
@@ -20,6 +21,9 @@ public sealed record KubernetesTargetOptions
     public bool RecordEvents { get; init; } = true;
 
     public KubernetesRetryPolicy Retry { get; init; } = new();
+
+    /// <summary>Roll opted-in workloads that use changed Secrets (<see cref="RestartAnnotations.OptIn"/>).</summary>
+    public bool RestartWorkloads { get; init; } = true;
 }
 
 /// <summary>
@@ -28,7 +32,7 @@ public sealed record KubernetesTargetOptions
 /// manager <c>gitops-secrets</c>, and deletes only Secrets that still carry our label, with a
 /// precondition so a Secret changed since it was read is not deleted.
 /// </summary>
-public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
+public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWorkloadRestarter
 {
     /// <summary>Above this many unlabelled wanted Secrets in one namespace, one LIST replaces the GETs.</summary>
     private const int GetsBeforeList = 8;
@@ -178,6 +182,12 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder
             throw new TargetException($"deleting Secret {id} failed: {ApiCaller.Describe(e)}", e);
         }
     }
+
+    /// <summary>Rolls opted-in workloads that use changed Secrets (see <see cref="KubernetesWorkloadRestarter"/>).</summary>
+    public Task<IReadOnlyList<RolloutResult>> RestartAsync(IReadOnlyCollection<string> namespaces, SecretStates states, CancellationToken cancellationToken) =>
+        _options.RestartWorkloads
+            ? new KubernetesWorkloadRestarter(Name, _client, _api, _options.RecordEvents ? _events : null, _logger).RestartAsync(namespaces, states, cancellationToken)
+            : Task.FromResult<IReadOnlyList<RolloutResult>>([]);
 
     /// <summary>Lets the sync engine record what only it knows (unseal failures, Secrets left alone) on the Secret.</summary>
     public Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) =>

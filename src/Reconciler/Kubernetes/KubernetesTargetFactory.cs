@@ -16,6 +16,7 @@ public sealed class KubernetesTargetFactory(KubernetesClients clients, Kubernete
         {
             ForceConflicts = configuration.ForceConflicts,
             CreateNamespaces = configuration.CreateNamespaces,
+            RestartWorkloads = configuration.RestartWorkloads,
             Retry = retry,
         };
         return new KubernetesTarget(configuration.Name, client, options, time, loggers.CreateLogger<KubernetesTarget>());

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Targets;
@@ -43,6 +44,7 @@ public sealed class SyncEngine
     private readonly SealedSecretIndex _index;
     private readonly Dictionary<string, HashSet<string>> _knownNamespaces = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly WorkloadRestarts _restarts;
 
     public SyncEngine(ISecretSource source, IKeyStore keys, IReadOnlyList<SyncTarget> targets, Unsealer unsealer, CryptoCounters counters, TimeProvider time, ILogger<SyncEngine> logger, SyncEngineOptions? options = null)
     {
@@ -58,6 +60,7 @@ public sealed class SyncEngine
         // Read only what some target reads: the union of their paths (an empty list is the whole repository).
         var paths = targets.Any(t => t.Paths.Count == 0) ? [] : targets.SelectMany(t => t.Paths).Distinct(StringComparer.Ordinal).ToList();
         _index = new SealedSecretIndex(paths);
+        _restarts = new WorkloadRestarts(logger);
     }
 
     public IReadOnlyList<SyncTarget> Targets => _targets;
@@ -202,8 +205,22 @@ public sealed class SyncEngine
         }
 
         phases.Mark("prune");
+        if (!dryRun)
+        {
+            foreach (var plan in plans.Where(p => p.Error is null))
+            {
+                warnings.AddRange(await _restarts.RestartAsync(plan.Target, plan.SecretStates(), plan.Rollouts, cancellationToken));
+                if (plan.Target.Target is IChangeHook hook)
+                {
+                    warnings.AddRange(await hook.AfterChangesAsync(plan.Results.Where(r => r.Changes).Select(r => r.Id).Distinct().ToList(), cancellationToken));
+                }
+            }
+
+            phases.Mark("restarts");
+        }
+
         _logger.LogDebug("Sync phases: {Phases}", phases);
-        var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []);
+        var report = Report(snapshot.Revision, plans.Select(p => p.ToReport()).ToList(), []) with { SourceRoot = snapshot.Root };
         _logger.LogInformation(
             "Sync of {Revision} {Mode}: {Changes} change(s), {Failures} failure(s), {Rsa} RSA operation(s), {Files} file(s) read",
             snapshot.Revision, dryRun ? "planned" : "applied", report.Targets.Sum(t => t.Objects.Count(o => o.Changes)),
@@ -400,6 +417,7 @@ public sealed class SyncEngine
         try
         {
             await plan.Target.Target.WriteAsync(new SecretWrite(secret, stamp, mode), cancellationToken);
+            plan.RecordWritten(desired.Id, secret, mode);
             _logger.LogInformation("{Kind} {Secret} in {Target} from {Source}: {Diff}", result.Kind, desired.Id, plan.Target.Name, desired.Source, result.Diff);
             return result;
         }
@@ -504,6 +522,37 @@ public sealed class SyncEngine
 
         public string? PruneSuspended { get; private set; }
 
+        /// <summary>Workloads rolled after this sync's writes.</summary>
+        public List<RolloutResult> Rollouts { get; } = [];
+
+        /// <summary>Key hashes of the Secrets written this sync (for workload restarts).</summary>
+        private readonly Dictionary<SecretId, (IReadOnlyDictionary<string, string> Keys, WriteMode Mode)> _written = [];
+
+        public void RecordWritten(SecretId id, Secret secret, WriteMode mode)
+        {
+            lock (_written)
+            {
+                _written[id] = (SecretHashes.KeyHashes(secret.Data), mode);
+            }
+        }
+
+        /// <summary>The managed Secrets' key hashes before and after this sync's writes and deletes.</summary>
+        public SecretStates SecretStates()
+        {
+            var deleted = Results.Where(r => r.Kind == ChangeKind.Delete).Select(r => r.Id).ToHashSet();
+            var before = Observed.Where(o => o.Managed || _written.ContainsKey(o.Id)).GroupBy(o => o.Id)
+                .ToDictionary(g => g.Key, g => g.First().KeyHashes);
+            var after = before.Where(p => !deleted.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+            foreach (var (id, (keys, mode)) in _written)
+            {
+                after[id] = mode == WriteMode.Patch && before.TryGetValue(id, out var old)
+                    ? old.Concat(keys).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal)
+                    : keys;
+            }
+
+            return new SecretStates(before, after);
+        }
+
         public string? Error { get; set; }
 
         /// <summary>A Secret that must not be changed or pruned this time (its document failed).</summary>
@@ -556,7 +605,10 @@ public sealed class SyncEngine
             Target.Target.Kind,
             Results.OrderBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal).ToList(),
             Target.Prune ? PruneSuspended : null,
-            Error);
+            Error)
+        {
+            Rollouts = Rollouts.OrderBy(r => r.Workload.Namespace, StringComparer.Ordinal).ThenBy(r => r.Workload.Name, StringComparer.Ordinal).ToList(),
+        };
     }
 
     /// <summary>The locks one sync holds, released together.</summary>

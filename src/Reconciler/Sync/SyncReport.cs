@@ -1,4 +1,5 @@
 using GitOpsSecrets.IO;
+using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Targets;
 
 namespace GitOpsSecrets.Sync;
@@ -51,6 +52,9 @@ public sealed record TargetReport(string Name, string Kind, IReadOnlyList<Object
     public bool HasChanges => Objects.Any(o => o.Changes);
 
     public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed);
+
+    /// <summary>Workloads rolled because Secrets they use changed (see <see cref="RestartPlanner"/>).</summary>
+    public IReadOnlyList<RolloutResult> Rollouts { get; init; } = [];
 }
 
 /// <summary>Which step stopped a sync before any target was planned; the CLI picks its exit code from it.</summary>
@@ -82,6 +86,9 @@ public sealed record SyncReport(
 {
     /// <summary>Set when a step before planning failed: then <see cref="Errors"/> says why and no target was touched.</summary>
     public SyncFailure? StoppedAt { get; init; }
+
+    /// <summary>The work tree holding <see cref="Revision"/> (until the next sync fetches), for checks that read the same files: key retirement, the drill.</summary>
+    public string? SourceRoot { get; init; }
 
     /// <summary>Nothing could be done at all (source or keys unreadable, every target failed).</summary>
     public bool Failed => Errors.Count > 0 || (Targets.Count > 0 && Targets.All(t => t.Error is not null));

@@ -73,6 +73,9 @@ public static class WorkerHost
         services.AddSingleton<WorkerKeys>();
         services.AddSingleton<WorkerStatus>();
         services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton(rooms.GetRequiredService<ValueCipher>());
+        services.AddSingleton<KeyLifecycle.KeyLifecycleState>();
+        services.AddSingleton<KeyLifecycle.KeyMaintenance>();
         services.AddSingleton<WorkerReadiness>();
         services.AddSingleton<SealedSecretChecks>();
         services.AddSingleton(new SyncHookToken(settings.SyncHookTokenFile));

@@ -59,6 +59,22 @@ public sealed partial class RbacTests
         new("Worker", typeof(ICoordinationV1Operations), "CreateNamespacedLease", "coordination.k8s.io", "leases", "create", Reach.WorkerNamespace),
         new("Worker", typeof(ICoordinationV1Operations), "ReplaceNamespacedLease", "coordination.k8s.io", "leases", "update", Reach.WorkerNamespace),
 
+        // Workload restarts: opted-in Deployments, StatefulSets and DaemonSets are read per namespace and
+        // rolled by a server-side apply of one pod-template annotation (never created: no create verb, so
+        // an apply to a workload deleted meanwhile is refused instead of making one).
+        new("Kubernetes", typeof(IAppsV1Operations), "ListNamespacedDeployment", "apps", "deployments", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IAppsV1Operations), "ListNamespacedStatefulSet", "apps", "statefulsets", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IAppsV1Operations), "ListNamespacedDaemonSet", "apps", "daemonsets", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IAppsV1Operations), "PatchNamespacedDeployment", "apps", "deployments", "patch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IAppsV1Operations), "PatchNamespacedStatefulSet", "apps", "statefulsets", "patch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IAppsV1Operations), "PatchNamespacedDaemonSet", "apps", "daemonsets", "patch", Reach.AnyNamespace),
+
+        // Key retirement (keys.retireAfter in the worker; keys retire and keys compromised in the CLI): the
+        // compromised label on a key Secret, its deletion later, and Events about both.
+        new("Keys", typeof(ICoreV1Operations), "PatchNamespacedSecret", "", "secrets", "patch", Reach.WorkerNamespace),
+        new("Keys", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.WorkerNamespace),
+        new("Keys", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.WorkerNamespace),
+
         // seal (and the kubeseal alias) and reseal read the controller's Service for its port name before
         // going through the API server's proxy, as kubeseal does (docs/kubeseal.md: the user needs this).
         new("Cli", typeof(ICoreV1Operations), "ReadNamespacedService", "", "services", "get", Reach.UserCredentials),

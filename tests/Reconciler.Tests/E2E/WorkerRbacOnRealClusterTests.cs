@@ -113,6 +113,7 @@ public sealed class WorkerRbacOnRealClusterTests(ITestOutputHelper output)
             ("create", "rbac.authorization.k8s.io", "rolebindings", null, system),
             ("escalate", "rbac.authorization.k8s.io", "clusterroles", null, null),
             ("impersonate", "", "users", null, null),
+            ("create", "apps", "deployments", null, apps),
         ];
         foreach (var (verb, group, resource, subresource, @namespace) in forbidden)
         {

@@ -22,6 +22,9 @@ public sealed class DirectoryTargetFactory(TimeProvider time) : ITargetFactory
             throw new InputException($"target {configuration.Name}: the directory target needs Unix file modes and symlinks; it does not run on Windows");
         }
 
-        return new DirectoryTarget(configuration.Name, configuration.Root, modes, time);
+        var target = new DirectoryTarget(configuration.Name, configuration.Root, modes, time);
+        return configuration.OnChangeExec is { Count: > 0 } command
+            ? new OnChangeCommand(target, target.Root, command, configuration.OnChangeTimeout ?? OnChangeCommand.DefaultTimeout)
+            : target;
     }
 }

@@ -65,10 +65,14 @@ public static class WorkerEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (WorkerReadiness readiness) =>
             readiness.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/metrics", (WorkerMetrics metrics, WorkerKeys keys, ILeadership leadership, TimeProvider time) =>
-            Results.Text(metrics.Render(keys.Ring, leadership.IsLeader, time.GetUtcNow()), PrometheusTextWriter.ContentType));
-        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time) =>
-            Results.Text(ManifestWriter.ToJson(StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow())), "application/json"));
+        app.MapGet("/metrics", (WorkerMetrics metrics, WorkerKeys keys, ILeadership leadership, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
+            Results.Text(metrics.Render(keys.Ring, leadership.IsLeader, time.GetUtcNow()) + keyLifecycle.RenderMetrics(), PrometheusTextWriter.ContentType));
+        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
+        {
+            var json = StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow());
+            json["keyLifecycle"] = keyLifecycle.ToJson();
+            return Results.Text(ManifestWriter.ToJson(json), "application/json");
+        });
         app.MapGet("/v1/cert.pem", (WorkerKeys keys) =>
             keys.Ring.Newest is { } newest
                 ? Results.Text(KeySecrets.CertificatePem(newest), "application/x-pem-file")

@@ -19,7 +19,7 @@ public interface ISyncRunner
 /// recorded in status and metrics. On every replica: a reload of the keys, so the HTTP endpoints see keys
 /// the leader added.
 /// </summary>
-public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger, Notifier notifier) : ISyncRunner
+public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger, Notifier notifier, KeyLifecycle.KeyMaintenance? maintenance = null) : ISyncRunner
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +50,7 @@ public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configurat
             notifier.Completed(report);
             status.Record(report, startedAt, time.GetUtcNow());
             metrics.RecordSync(report, time.GetElapsedTime(started), time.GetUtcNow());
+            await MaintainKeysAsync(report, linked.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !leadership.Token.IsCancellationRequested)
         {
@@ -71,6 +72,24 @@ public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configurat
             logger.LogError("Sync failed: {Error}", e.Message);
             status.RecordAbandoned(startedAt, time.GetUtcNow(), $"sync failed: {e.Message}");
             metrics.RecordAbandonedSync(time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Key retirement and the recovery drill on the files just synced; their failures never fail the sync.</summary>
+    private async Task MaintainKeysAsync(SyncReport report, CancellationToken cancellationToken)
+    {
+        if (maintenance is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await maintenance.RunAsync(report, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            logger.LogError("Key maintenance after the sync failed: {Error}", e.Message);
         }
     }
 

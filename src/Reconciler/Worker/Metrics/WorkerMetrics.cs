@@ -21,6 +21,8 @@ public sealed class WorkerMetrics
     private readonly Dictionary<(string Handler, string Method, int Code), long> _http = [];
     private readonly Dictionary<string, long> _certificatePublishes = new(StringComparer.Ordinal);
     private long _unverifiedRevisions;
+
+    private readonly Dictionary<(string Target, string Kind, string Result), long> _rollouts = [];
     private double _durationSum;
     private long _durationCount;
     private long _unsealRequests;
@@ -62,6 +64,12 @@ public sealed class WorkerMetrics
                     {
                         _unsealRequests++;
                     }
+                }
+
+                foreach (var rollout in target.Rollouts)
+                {
+                    var key = (target.Name, rollout.Workload.Kind.ToString(), rollout.Succeeded ? "rolled" : "failed");
+                    _rollouts[key] = _rollouts.GetValueOrDefault(key) + 1;
                 }
             }
         }
@@ -147,6 +155,12 @@ public sealed class WorkerMetrics
 
             writer.Family("gitops_secrets_unverified_revisions_total", "counter", "Syncs refused by source.verify: a new commit without a good signature from an allowed key (nothing of that revision was applied).");
             writer.Sample("gitops_secrets_unverified_revisions_total", _unverifiedRevisions);
+
+            writer.Family("gitops_secrets_workload_rollouts_total", "counter", "Workloads rolled because Secrets they use changed, by target, kind and result (rolled, failed).");
+            foreach (var ((target, kind, result), count) in _rollouts.OrderBy(p => p.Key.Target, StringComparer.Ordinal).ThenBy(p => p.Key.Kind, StringComparer.Ordinal).ThenBy(p => p.Key.Result, StringComparer.Ordinal))
+            {
+                writer.Sample("gitops_secrets_workload_rollouts_total", count, ("target", target), ("kind", kind), ("result", result));
+            }
 
             writer.Family("sealed_secrets_controller_http_requests_total", "counter", "HTTP requests served, by handler, method and status code.");
             foreach (var ((handler, method, code), count) in _http.OrderBy(p => p.Key.Handler, StringComparer.Ordinal).ThenBy(p => p.Key.Method, StringComparer.Ordinal).ThenBy(p => p.Key.Code))
