@@ -54,6 +54,7 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
             Log = Host.Error,
             Verbose = parse.GetValue(Shared.Verbose),
             Identity = $"{identity}_{Guid.NewGuid().ToString("N")[..8]}",
+            Environment = Host.GetEnvironmentVariable,
         });
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);

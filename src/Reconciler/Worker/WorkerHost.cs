@@ -3,6 +3,7 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
+using GitOpsSecrets.Ui;
 using GitOpsSecrets.Worker.Http;
 using GitOpsSecrets.Worker.Jobs;
 using GitOpsSecrets.Worker.Leadership;
@@ -32,6 +33,9 @@ public sealed record WorkerHostOptions
 
     /// <summary>Lets a test replace worker services (the lease lock, the sync runner) after ours are registered.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>The process environment (for <c>worker.ui.auth.bearerTokenEnv</c>).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
 
 /// <summary>
@@ -101,6 +105,7 @@ public static class WorkerHost
         // command with its one-line error instead of failing every run.
         app.Services.GetRequiredService<SyncEngine>();
         app.MapWorkerEndpoints();
+        app.MapWorkerUi(settings.Ui, options.Environment);
 
         // Said once the server is bound, with the real port: `worker.listen` may ask for port 0 (the
         // kernel picks a free one), and whoever started the worker learns where it listens from this line.
