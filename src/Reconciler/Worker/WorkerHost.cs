@@ -3,7 +3,6 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Ui;
 using GitOpsSecrets.Worker.Http;
 using GitOpsSecrets.Worker.Jobs;
 using GitOpsSecrets.Worker.Leadership;

@@ -66,6 +66,7 @@ public sealed class StatusPageTests(Chromium chromium) : IAsyncLifetime
         (await secrets.CountAsync()).ShouldBe(1, "the state filter keeps the failed Secret only");
         await page.SelectOptionAsync("#state-filter", string.Empty);
 
+        await page.Locator("#search").BlurAsync();
         await page.ScreenshotAsync(new() { Path = UiArtifacts.File("ui-status.png"), FullPage = true });
         await recorded.SettleAsync();
         var dom = await page.ContentAsync();

@@ -1,16 +1,15 @@
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Manifests;
-using GitOpsSecrets.Worker;
-using GitOpsSecrets.Worker.Http;
+using GitOpsSecrets.Ui;
 using GitOpsSecrets.Worker.Leadership;
 using GitOpsSecrets.Worker.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace GitOpsSecrets.Ui;
+namespace GitOpsSecrets.Worker.Http;
 
-/// <summary>The page on the worker's listener: the status data is the worker's own <c>/status</c> document.</summary>
+/// <summary>The web page (the Ui room) on the worker's listener: its status data is the worker's own <c>/status</c> document.</summary>
 public static class WorkerUi
 {
     public static void MapWorkerUi(this WebApplication app, UiSettings settings, Func<string, string?> environment)
