@@ -295,6 +295,28 @@ public sealed class SealPageTests(Chromium chromium) : IAsyncLifetime
         (await page.EvaluateAsync<string>("document.activeElement.id")).ShouldBe("output-title", "focus moves to the result so a screen reader announces it");
     }
 
+    /// <summary>Strings whose JSON escaping or YAML quoting is easy to get wrong (YAML 1.1 booleans, numbers, indicators, controls).</summary>
+    public static TheoryData<string> WriterSamples() => new(
+        "plain", "quote\" backslash\\ slash/", "control\u0001\u001f\u007f\u0085", "tab\t nl\n cr\r", "é ü 日本", "emoji 😀", "<html>&'", "\u2028\u2029",
+        "\\u00ab literal", "on", "n", "Y", "off", "NO", "null", "~", "", " lead", "trail ", "0123", "1e3", "12_000", "0x1F", ".inf", "-.5",
+        "9223372036854775808", "-x", "- x", ":x", "a: b", "a #b", "#c", "ends:", "---", "<<", "*alias", "!tag", "'single'", "@at", "%pct", "`tick`", "a,b", "[x]");
+
+    [Theory]
+    [MemberData(nameof(WriterSamples))]
+    public async Task ManifestJs_Writers_MatchTheManifestsRoomForTrickyStrings(string sample)
+    {
+        await using var recorded = await OpenAsync();
+        var node = new System.Text.Json.Nodes.JsonObject { [sample.Length == 0 ? "empty" : sample] = sample };
+
+        var json = await recorded.Page.EvaluateAsync<string>("async s => (await import('./manifest.js')).toJson({ [s.length === 0 ? 'empty' : s]: s })", sample);
+        var compact = await recorded.Page.EvaluateAsync<string>("async s => (await import('./manifest.js')).toCompactJson({ v: s })", sample);
+        var yaml = await recorded.Page.EvaluateAsync<string>("async s => (await import('./manifest.js')).toYaml({ [s.length === 0 ? 'empty' : s]: s })", sample);
+
+        json.ShouldBe(ManifestWriter.ToJson(node), "the page's JSON escaping is System.Text.Json's");
+        compact.ShouldBe(ManifestWriter.ToCompactJson(new System.Text.Json.Nodes.JsonObject { ["v"] = sample }), "the page's compact JSON (.dockerconfigjson) is the CLI's");
+        yaml.ShouldBe(ManifestWriter.ToYaml(node), "the page quotes a YAML scalar exactly when the Manifests room does");
+    }
+
     private async Task<RecordedPage> OpenAsync(int width = 1280, ColorScheme scheme = ColorScheme.Light)
     {
         var recorded = await RecordedPage.OpenAsync(chromium, width, scheme: scheme);

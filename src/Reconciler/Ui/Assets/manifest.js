@@ -44,7 +44,8 @@ export function sealedSecretNode({ name, namespace, scope, type, fingerprint, en
 }
 
 // JSON: System.Text.Json, indented by two spaces, relaxed escaping (what JSON.stringify writes, except
-// that .NET writes control characters and characters outside the BMP as uppercase \uXXXX escapes).
+// that .NET also escapes U+007F-U+009F, U+2028, U+2029 and characters outside the BMP, and writes
+// every \uXXXX escape in uppercase hex).
 export function toJson(node) {
   return netEscapes(JSON.stringify(node, null, 2)) + '\n';
 }
@@ -56,7 +57,8 @@ export function toCompactJson(node) {
 
 function netEscapes(text) {
   return text
-    .replace(/\\u00([0-9a-f]{2})/g, (_, h) => `\\u00${h.toUpperCase()}`)
+    .replace(/\\(\\|u00[0-9a-f]{2})/g, (escape, rest) => (rest === '\\' ? escape : `\\u00${rest.slice(3).toUpperCase()}`))
+    .replace(/[\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
     .replace(/[\u{10000}-\u{10FFFF}]/gu, c => c.split('').map(u => `\\u${u.charCodeAt(0).toString(16).toUpperCase()}`).join(''));
 }
 
