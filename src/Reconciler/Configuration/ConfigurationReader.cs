@@ -97,6 +97,16 @@ public static class ConfigurationReader
             w.Jitter = worker.Number("jitter") ?? w.Jitter;
             w.SyncHookTokenFile = worker.String("syncHookTokenFile");
             w.SyncTimeout = worker.Duration("syncTimeout") ?? w.SyncTimeout;
+            worker.BoolOrObject("ui", enabled => w.Ui.Enabled = enabled, ui =>
+            {
+                w.Ui.Enabled = ui.Bool("enabled") ?? true;
+                ui.Object("auth", auth =>
+                {
+                    w.Ui.Auth.BearerTokenFile = auth.String("bearerTokenFile");
+                    w.Ui.Auth.BearerTokenEnv = auth.String("bearerTokenEnv");
+                    w.Ui.Auth.TrustedHeader = auth.String("trustedHeader");
+                });
+            });
         });
         configuration.Notifications = root.ObjectList("notifications", notification =>
         {
@@ -203,6 +213,24 @@ public static class ConfigurationReader
                     return;
                 case var other:
                     throw Error(other, key, "must be a mapping");
+            }
+        }
+
+        /// <summary>A field that is either <c>true</c>/<c>false</c> or a mapping of settings (<c>worker.ui</c>).</summary>
+        public void BoolOrObject(string key, Action<bool> readBool, Action<Fields> read)
+        {
+            switch (node[key])
+            {
+                case JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                    _read.Add(key);
+                    readBool(v.GetValue<bool>());
+                    return;
+                case null or JsonObject:
+                    Object(key, read);
+                    return;
+                case var other:
+                    _read.Add(key);
+                    throw Error(other, key, "must be true, false or a mapping");
             }
         }
 

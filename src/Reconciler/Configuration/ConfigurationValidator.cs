@@ -26,6 +26,12 @@ public static class ConfigurationValidator
             problems.Add("worker.syncTimeout must be positive");
         }
 
+        var uiAuth = configuration.Worker.Ui.Auth;
+        if (new[] { uiAuth.BearerTokenFile, uiAuth.BearerTokenEnv, uiAuth.TrustedHeader }.Count(v => !string.IsNullOrEmpty(v)) > 1)
+        {
+            problems.Add("worker.ui.auth: choose one of bearerTokenFile, bearerTokenEnv and trustedHeader");
+        }
+
         if (configuration.Keys.Directory is null && configuration.Keys.ClusterNamespace is null)
         {
             problems.Add("a key store is required: keys.directory or keys.clusterNamespace (--keys PATH or --keys cluster:NAMESPACE)");

@@ -180,4 +180,27 @@ public sealed class WorkerSettings
     public TimeSpan SyncTimeout { get; set; } = DefaultSyncTimeout;
 
     public static readonly TimeSpan DefaultSyncTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The web page at <c>/ui/</c> (<c>worker.ui</c>).</summary>
+    public UiSettings Ui { get; set; } = new();
+}
+
+/// <summary><c>worker.ui</c>: <c>false</c> turns the page off; a mapping sets its access check.</summary>
+public sealed class UiSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary><c>worker.ui.auth</c>: who may read the status data behind the page (none: anyone who reaches the port).</summary>
+    public UiAuthSettings Auth { get; set; } = new();
+}
+
+/// <summary><c>worker.ui.auth</c>: a bearer token (from a file or an environment variable), or a header an authenticating proxy sets.</summary>
+public sealed class UiAuthSettings
+{
+    public string? BearerTokenFile { get; set; }
+
+    public string? BearerTokenEnv { get; set; }
+
+    /// <summary>A header (e.g. <c>X-Forwarded-User</c>) that an OIDC proxy in front of the worker sets once it has signed the user in.</summary>
+    public string? TrustedHeader { get; set; }
 }

@@ -395,6 +395,7 @@ public sealed class SyncEngine
         }
 
         var (mode, result) = Planner.Decide(desired, secret, plan.ObservedById.GetValueOrDefault(desired.Id));
+        result = result with { SealedBy = unsealed.OpenedBy.Values.Select(k => k.ShortFingerprint).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() };
         if (mode is not { } writeMode)
         {
             plan.Protect(desired.Id);

@@ -42,6 +42,9 @@ public sealed record ObjectResult(ChangeKind Kind, SecretId Id, string? Source, 
 
     /// <summary>Set for <see cref="ChangeKind.Failed"/> and <see cref="ChangeKind.Skipped"/> results.</summary>
     public FailureReason? Reason { get; init; }
+
+    /// <summary>Short fingerprints of the keys that opened the values, when this sync opened them (key coverage on the status page).</summary>
+    public IReadOnlyList<string>? SealedBy { get; init; }
 }
 
 /// <summary>One target's part of a sync.</summary>

@@ -30,7 +30,7 @@ public sealed record WorkerHostOptions
     /// <summary>This replica's name in the lease: the pod name in a cluster.</summary>
     public required string Identity { get; init; }
 
-    /// <summary>Where <c>notifications[].*Env</c> secrets are read (the command's environment).</summary>
+    /// <summary>The command's environment, where <c>notifications[].*Env</c> and <c>worker.ui.auth.bearerTokenEnv</c> secrets are read.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Lets a test replace worker services (the lease lock, the sync runner) after ours are registered.</summary>
@@ -110,6 +110,7 @@ public static class WorkerHost
         // command with its one-line error instead of failing every run.
         app.Services.GetRequiredService<SyncEngine>();
         app.MapWorkerEndpoints();
+        app.MapWorkerUi(settings.Ui, options.GetEnvironmentVariable);
 
         // Said once the server is bound, with the real port: `worker.listen` may ask for port 0 (the
         // kernel picks a free one), and whoever started the worker learns where it listens from this line.

@@ -21,6 +21,14 @@ public static class StatusJson
                 ["newest"] = newest?.ShortFingerprint,
                 ["newestNotBefore"] = Time(newest?.NotBefore),
                 ["newestAgeSeconds"] = newest is null ? null : Math.Round((now - newest.NotBefore).TotalSeconds),
+                ["list"] = new JsonArray(keys.Keys.OrderByDescending(k => k.NotBefore).Select(k => (JsonNode?)new JsonObject
+                {
+                    ["fingerprint"] = k.ShortFingerprint,
+                    ["notBefore"] = k.Certificate is null ? null : Time(k.NotBefore),
+                    ["ageSeconds"] = k.Certificate is null ? null : Math.Round((now - k.NotBefore).TotalSeconds),
+                    ["notAfter"] = k.Certificate is null ? null : Time(new DateTimeOffset(k.Certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero)),
+                    ["canUnseal"] = k.CanUnseal,
+                }).ToArray()),
             },
             ["lastSync"] = status.LastSync is not { } sync ? null : new JsonObject
             {
@@ -61,6 +69,16 @@ public static class StatusJson
                     ["name"] = f.Name,
                     ["source"] = f.Source,
                     ["reason"] = f.Reason,
+                }).ToArray()),
+                ["secrets"] = new JsonArray((t.Secrets ?? []).Select(s => (JsonNode?)new JsonObject
+                {
+                    ["namespace"] = s.Namespace,
+                    ["name"] = s.Name,
+                    ["state"] = s.State,
+                    ["source"] = s.Source,
+                    ["sealedBy"] = Strings(s.SealedBy),
+                    ["lastChangeAt"] = Time(s.LastChangeAt),
+                    ["message"] = s.Message,
                 }).ToArray()),
             }).ToArray()),
         };

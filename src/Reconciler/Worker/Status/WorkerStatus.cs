@@ -5,6 +5,12 @@ namespace GitOpsSecrets.Worker.Status;
 /// <summary>One Secret that failed in the last sync of a target, and why (never a value).</summary>
 public sealed record FailureStatus(string Namespace, string Name, string? Source, string Reason);
 
+/// <summary>
+/// One Secret in a target as of the last sync: what was done with it, where it came from, the keys that
+/// opened it (when known), and when it last changed in the target. Never a value.
+/// </summary>
+public sealed record SecretState(string Namespace, string Name, string State, string? Source, IReadOnlyList<string> SealedBy, DateTimeOffset? LastChangeAt, string? Message);
+
 /// <summary>What the worker knows about one target: the last revision attempted and the last one applied in full.</summary>
 public sealed record TargetStatus(
     string Name,
@@ -15,7 +21,8 @@ public sealed record TargetStatus(
     DateTimeOffset? LastAppliedAt,
     IReadOnlyDictionary<string, int> Counts,
     string? Error,
-    IReadOnlyList<FailureStatus> Failures);
+    IReadOnlyList<FailureStatus> Failures,
+    IReadOnlyList<SecretState>? Secrets = null);
 
 /// <summary>The last sync as a whole.</summary>
 public sealed record SyncStatus(
@@ -97,12 +104,34 @@ public sealed class WorkerStatus
                     target.Error,
                     target.Objects.Where(o => o.Kind == ChangeKind.Failed)
                         .Select(o => new FailureStatus(o.Id.Namespace, o.Id.Name, o.Source, o.Message ?? "failed"))
-                        .ToList());
+                        .ToList(),
+                    SecretStates(target, previous, finishedAt));
             }
         }
 
         _firstSyncAttempted = true;
         SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
+    }
+
+    /// <summary>Each Secret's state; the last change and the opening keys carry over from the previous sync while it stays unchanged.</summary>
+    private static List<SecretState> SecretStates(TargetReport target, TargetStatus? previous, DateTimeOffset finishedAt)
+    {
+        var before = (previous?.Secrets ?? []).ToDictionary(s => (s.Namespace, s.Name));
+        return target.Objects
+            .Select(o =>
+            {
+                var earlier = before.GetValueOrDefault((o.Id.Namespace, o.Id.Name));
+                return new SecretState(
+                    o.Id.Namespace,
+                    o.Id.Name,
+                    o.Kind.ToString().ToLowerInvariant(),
+                    o.Source,
+                    o.SealedBy ?? earlier?.SealedBy ?? [],
+                    o.Changes ? finishedAt : earlier?.LastChangeAt,
+                    o.Message);
+            })
+            .OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>A sync that ended without a report (cancelled, or an unexpected error).</summary>
