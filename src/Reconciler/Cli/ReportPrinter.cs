@@ -44,7 +44,7 @@ public static class ReportPrinter
         foreach (var target in report.Targets)
         {
             var lines = target.Objects.Where(o => o.Kind != ChangeKind.Unchanged).ToList();
-            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null)
+            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null && target.Access.Count == 0)
             {
                 continue;
             }
@@ -68,6 +68,11 @@ public static class ReportPrinter
                     ? line.Message
                     : string.Join("; ", new[] { line.Diff?.ToString(), line.Message }.Where(s => !string.IsNullOrEmpty(s)));
                 output.AppendLine($"  {Verb(line.Kind, report.DryRun),-9} {id}  {line.Source}  {detail}".TrimEnd());
+            }
+
+            foreach (var line in target.Access)
+            {
+                output.AppendLine($"  access    {line}");
             }
         }
 
@@ -93,6 +98,7 @@ public static class ReportPrinter
                 ["kind"] = t.Kind,
                 ["error"] = t.Error,
                 ["pruneSuspended"] = t.PruneSuspended,
+                ["access"] = new JsonArray(t.Access.Select(a => (JsonNode?)a).ToArray()),
                 ["counts"] = new JsonObject(Enum.GetValues<ChangeKind>().Select(k => KeyValuePair.Create(Name(k), (JsonNode?)t.Count(k)))),
                 ["objects"] = new JsonArray(t.Objects.Select(o => (JsonNode?)new JsonObject
                 {

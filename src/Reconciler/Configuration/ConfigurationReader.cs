@@ -74,6 +74,11 @@ public static class ConfigurationReader
             Context = target.String("context"),
             ForceConflicts = target.Bool("forceConflicts") ?? false,
             CreateNamespaces = target.Bool("createNamespaces") ?? false,
+            Namespaces = target.ObjectList("namespaces", rule => new NamespaceRule
+            {
+                Path = rule.String("path") ?? string.Empty,
+                Allow = rule.StringList("allow") ?? [],
+            }) ?? [],
         }) ?? [];
         root.Object("worker", worker =>
         {
