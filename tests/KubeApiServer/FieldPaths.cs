@@ -47,27 +47,6 @@ public static class FieldPaths
     public static void Set(JsonObject obj, string path, JsonNode? value)
     {
         var segments = path.Split(Separator);
-        if (IsListItem(segments))
-        {
-            if (obj[segments[0]] is not JsonArray list)
-            {
-                list = [];
-                obj[segments[0]] = list;
-            }
-
-            var index = list.Select((item, i) => (item, i)).FirstOrDefault(p => ItemKey(p.item) == segments[1], (null, -1)).i;
-            if (index >= 0)
-            {
-                list[index] = value?.DeepClone();
-            }
-            else
-            {
-                list.Add(value?.DeepClone());
-            }
-
-            return;
-        }
-
         var current = obj;
         foreach (var segment in segments[..^1])
         {
@@ -87,24 +66,6 @@ public static class FieldPaths
     public static void Remove(JsonObject obj, string path)
     {
         var segments = path.Split(Separator);
-        if (IsListItem(segments))
-        {
-            if (obj[segments[0]] is JsonArray list)
-            {
-                foreach (var item in list.Where(item => ItemKey(item) == segments[1]).ToList())
-                {
-                    list.Remove(item);
-                }
-
-                if (list.Count == 0)
-                {
-                    obj.Remove(segments[0]);
-                }
-            }
-
-            return;
-        }
-
         var chain = new List<JsonObject> { obj };
         foreach (var segment in segments[..^1])
         {
@@ -145,12 +106,10 @@ public static class FieldPaths
         var current = root;
         foreach (var segment in path.Split(Separator))
         {
-            // An associative list's item is keyed "k:{…}" as the real server writes it, with its key field inside.
-            var key = segment.StartsWith("k:", StringComparison.Ordinal) ? segment : "f:" + segment;
-            if (current[key] is not JsonObject next)
+            if (current["f:" + segment] is not JsonObject next)
             {
-                next = segment.StartsWith("k:", StringComparison.Ordinal) ? new JsonObject { ["."] = new JsonObject(), ["f:name"] = new JsonObject() } : [];
-                current[key] = next;
+                next = [];
+                current["f:" + segment] = next;
             }
 
             current = next;
@@ -162,35 +121,8 @@ public static class FieldPaths
     /// <summary>How the real server prints a field in a conflict: <c>.data.password</c>.</summary>
     public static string Display(string path) => "." + path.Replace(Separator, '.');
 
-    /// <summary>
-    /// Top-level lists the real server merges by key in server-side apply (<c>patchMergeKey: name</c>):
-    /// each item is a field of its own, <c>k:{"name":"…"}</c>, so appliers own entries, not the list.
-    /// </summary>
-    private static readonly HashSet<string> AssociativeLists = new(StringComparer.Ordinal) { "imagePullSecrets" };
-
-    private static bool IsListItem(string[] segments) =>
-        segments.Length == 2 && AssociativeLists.Contains(segments[0]) && segments[1].StartsWith("k:", StringComparison.Ordinal);
-
-    private static string? ItemKey(JsonNode? item) =>
-        item is JsonObject o && o["name"] is JsonValue v && v.TryGetValue<string>(out var name)
-            ? "k:" + new JsonObject { ["name"] = name }.ToJsonString()
-            : null;
-
     private static void Walk(JsonNode? node, string path, Dictionary<string, JsonNode?> fields)
     {
-        if (node is JsonArray list && AssociativeLists.Contains(path))
-        {
-            foreach (var item in list)
-            {
-                if (ItemKey(item) is { } key)
-                {
-                    fields[path + Separator + key] = item;
-                }
-            }
-
-            return;
-        }
-
         if (node is JsonObject map && map.Count > 0)
         {
             foreach (var (key, value) in map)

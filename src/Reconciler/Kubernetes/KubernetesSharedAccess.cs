@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using GitOpsSecrets.Targets;
 using k8s;
 using k8s.Autorest;
@@ -12,12 +10,15 @@ namespace GitOpsSecrets.Kubernetes;
 /// A SharedSecret's cluster side besides the Secret: one Role (exactly <c>resourceNames: [secret]</c>) and
 /// one RoleBinding per verb set, labelled and annotated like our Secrets and owned by the Secret (so the
 /// garbage collector removes them with it); and <c>imagePullSecrets</c> entries on ServiceAccounts, applied
-/// by their own field manager so that entries others own are never touched.
+/// recorded in an annotation so that entries others added are never touched.
 /// </summary>
 public sealed class KubernetesSharedAccess(string targetName, IKubernetes client, ApiCaller api, ILogger logger) : ISharedAccessTarget
 {
-    /// <summary>The field manager of image pull attachments, apart from the Secrets' so its ownership is only ever the list entries.</summary>
+    /// <summary>The field manager of image pull attachments, apart from the Secrets'.</summary>
     public const string PullFieldManager = "gitops-secrets-imagepull";
+
+    /// <summary>On a ServiceAccount: the <c>imagePullSecrets</c> names we added, comma-separated; only these are ever removed.</summary>
+    public const string PullSecretsAnnotation = ManagedMetadata.AnnotationPrefix + "image-pull-secrets";
 
     /// <summary>Marks our Roles and RoleBindings made for SharedSecrets (beside the managed-by label).</summary>
     public const string SharedSecretAnnotation = ManagedMetadata.AnnotationPrefix + "shared-secret";
@@ -127,46 +128,47 @@ public sealed class KubernetesSharedAccess(string targetName, IKubernetes client
         foreach (var @namespace in namespaces.Order(StringComparer.Ordinal))
         {
             var list = await Call($"listing ServiceAccounts in namespace {@namespace}", ct => client.CoreV1.ListNamespacedServiceAccountAsync(@namespace, cancellationToken: ct), cancellationToken);
-            found.AddRange(list.Items.Select(sa => new ObservedServiceAccount(@namespace, sa.Metadata.Name, OurPullSecrets(sa))));
+            found.AddRange(list.Items.Select(sa => new ObservedServiceAccount(@namespace, sa.Metadata.Name, PullSecretNames(sa), OurPullSecrets(sa), sa.Metadata.ResourceVersion)));
         }
 
         return found;
     }
 
-    public async Task SetPullSecretsAsync(string @namespace, string serviceAccount, IReadOnlyList<string> secretNames, CancellationToken cancellationToken)
+    public async Task SetPullSecretsAsync(ObservedServiceAccount account, IReadOnlyList<string> ours, CancellationToken cancellationToken)
     {
-        var body = new Dictionary<string, object?>
+        // ServiceAccount.imagePullSecrets is an atomic list to the API server (no merge key), so a server-side
+        // apply would own, and on removal drop, the whole list, entries of others included. Instead the list is
+        // rewritten from the observed one, others' entries kept in place, by a merge patch conditioned on the
+        // observed resourceVersion (a concurrent change makes it fail, and the next sync tries again); the
+        // entries we added are recorded in an annotation, so only they are ever removed.
+        var wanted = ours.ToHashSet(StringComparer.Ordinal);
+        var previouslyOurs = account.OurPullSecrets.ToHashSet(StringComparer.Ordinal);
+        var list = account.PullSecrets.Where(n => !previouslyOurs.Contains(n) || wanted.Contains(n)).ToList();
+        list.AddRange(ours.Where(n => !list.Contains(n, StringComparer.Ordinal)));
+        var recorded = ours.Where(n => previouslyOurs.Contains(n) || !account.PullSecrets.Contains(n, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var patch = new Dictionary<string, object?>
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "ServiceAccount",
-            ["metadata"] = new Dictionary<string, object?> { ["name"] = serviceAccount, ["namespace"] = @namespace },
-            ["imagePullSecrets"] = secretNames.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToArray(),
+            ["metadata"] = new Dictionary<string, object?>
+            {
+                ["resourceVersion"] = account.ResourceVersion,
+                ["annotations"] = new Dictionary<string, object?> { [PullSecretsAnnotation] = recorded.Count == 0 ? null : string.Join(",", recorded) },
+            },
+            ["imagePullSecrets"] = list.Count == 0 ? null : list.Select(n => new Dictionary<string, object?> { ["name"] = n }).ToArray(),
         };
-
-        // Never forced: an entry is only a name, so sharing it with another manager is no conflict, and
-        // anything else they own is not ours to take.
-        await Call($"attaching pull secrets to ServiceAccount {@namespace}/{serviceAccount}", ct => client.CoreV1.PatchNamespacedServiceAccountAsync(new V1Patch(body, V1Patch.PatchType.ApplyPatch), serviceAccount, @namespace, fieldManager: PullFieldManager, force: false, cancellationToken: ct), cancellationToken);
-        logger.LogInformation("ServiceAccount {Namespace}/{ServiceAccount} in {Target}: our imagePullSecrets are now [{Secrets}]", @namespace, serviceAccount, targetName, string.Join(", ", secretNames));
+        await Call($"attaching pull secrets to ServiceAccount {account.Namespace}/{account.Name}", ct => client.CoreV1.PatchNamespacedServiceAccountAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), account.Name, account.Namespace, fieldManager: PullFieldManager, cancellationToken: ct), cancellationToken);
+        logger.LogInformation("ServiceAccount {Namespace}/{ServiceAccount} in {Target}: our imagePullSecrets are now [{Secrets}]", account.Namespace, account.Name, targetName, string.Join(", ", ours));
     }
 
-    /// <summary>The <c>imagePullSecrets</c> names our pull field manager owns, read from <c>managedFields</c>.</summary>
+    /// <summary>The pull secrets we added to the ServiceAccount and that it still lists (our annotation, checked against the list).</summary>
     public static IReadOnlyList<string> OurPullSecrets(V1ServiceAccount account)
     {
-        var entry = account.Metadata?.ManagedFields?.FirstOrDefault(m => m.Manager == PullFieldManager && m.Operation == "Apply");
-        if (entry?.FieldsV1 is null)
-        {
-            return [];
-        }
-
-        var fields = JsonNode.Parse(KubernetesJson.Serialize(entry.FieldsV1)) as JsonObject;
-        return (fields?["f:imagePullSecrets"] as JsonObject ?? [])
-            .Select(p => p.Key)
-            .Where(k => k.StartsWith("k:", StringComparison.Ordinal))
-            .Select(k => JsonNode.Parse(k[2..])?["name"]?.GetValue<string>())
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var recorded = account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(PullSecretsAnnotation, out var value) ? value.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+        var present = PullSecretNames(account);
+        return recorded.Where(n => present.Contains(n, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
+
+    private static List<string> PullSecretNames(V1ServiceAccount account) =>
+        (account.ImagePullSecrets ?? []).Select(r => r.Name).OfType<string>().ToList();
 
     private static Dictionary<string, object?> SubjectBody(RbacSubject subject) => subject.Kind == RbacSubject.ServiceAccount
         ? new Dictionary<string, object?> { ["kind"] = subject.Kind, ["name"] = subject.Name, ["namespace"] = subject.Namespace }

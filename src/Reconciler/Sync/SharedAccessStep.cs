@@ -127,12 +127,14 @@ public static class SharedAccessStep
                 .Select(c => c.Id.Name)
                 .Concat(account.OurPullSecrets.Where(name => failed.Contains(new SecretId(account.Namespace, name))))
                 .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            if (wanted.SequenceEqual(account.OurPullSecrets, StringComparer.Ordinal))
+            // Done when every wanted name is listed (ours, or someone else's entry of the same name, which is
+            // left theirs) and nothing of ours is listed that is no longer wanted.
+            if (wanted.All(n => account.PullSecrets.Contains(n, StringComparer.Ordinal)) && account.OurPullSecrets.All(n => wanted.Contains(n, StringComparer.Ordinal)))
             {
                 continue;
             }
 
-            failures += await Do(lines, $"set imagePullSecrets of ServiceAccount {account.Namespace}/{account.Name} (ours: [{string.Join(", ", wanted)}], was [{string.Join(", ", account.OurPullSecrets)}])", dryRun, () => access.SetPullSecretsAsync(account.Namespace, account.Name, wanted, cancellationToken));
+            failures += await Do(lines, $"set imagePullSecrets of ServiceAccount {account.Namespace}/{account.Name} (ours: [{string.Join(", ", wanted)}], was [{string.Join(", ", account.OurPullSecrets)}])", dryRun, () => access.SetPullSecretsAsync(account, wanted, cancellationToken));
         }
 
         return failures;

@@ -50,8 +50,11 @@ public sealed record ObservedGrant
     public override string ToString() => $"{Namespace}/{Name}";
 }
 
-/// <summary>A ServiceAccount and the <c>imagePullSecrets</c> entries our field manager owns in it.</summary>
-public sealed record ObservedServiceAccount(string Namespace, string Name, IReadOnlyList<string> OurPullSecrets);
+/// <summary>
+/// A ServiceAccount as listed: every <c>imagePullSecrets</c> name in its order, the ones we added (and that are
+/// still there), and the resourceVersion a change is conditioned on.
+/// </summary>
+public sealed record ObservedServiceAccount(string Namespace, string Name, IReadOnlyList<string> PullSecrets, IReadOnlyList<string> OurPullSecrets, string? ResourceVersion);
 
 /// <summary>
 /// What a target needs for SharedSecrets beyond Secrets: the cluster's namespaces (for selectors), RBAC
@@ -75,10 +78,11 @@ public interface ISharedAccessTarget
     Task<IReadOnlyList<ObservedServiceAccount>> ObserveServiceAccountsAsync(IReadOnlyCollection<string> namespaces, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes our field manager own exactly these <c>imagePullSecrets</c> entries of an existing ServiceAccount
-    /// (server-side apply: entries others own stay; ours no longer listed go, unless someone else owns them too).
+    /// Makes our entries in the ServiceAccount's <c>imagePullSecrets</c> exactly <paramref name="ours"/>: adds the
+    /// missing ones at the end, removes ours no longer wanted, keeps every other entry as it is, and fails
+    /// (to be tried again next sync) when the ServiceAccount changed since it was observed.
     /// </summary>
-    Task SetPullSecretsAsync(string @namespace, string serviceAccount, IReadOnlyList<string> secretNames, CancellationToken cancellationToken);
+    Task SetPullSecretsAsync(ObservedServiceAccount account, IReadOnlyList<string> ours, CancellationToken cancellationToken);
 }
 
 /// <summary>A target that can carry SharedSecrets' access rules and image pull attachments.</summary>

@@ -157,7 +157,7 @@ public sealed class SharedSecretSyncTests : IAsyncLifetime
         (await PullSecrets("shop", "default")).ShouldBe(["theirs", "regcred"], "our entry is merged, theirs kept");
         (await PullSecrets("shop", "builder")).ShouldBeEmpty("only the named ServiceAccount gets it");
         var account = await _fixture.Client.CoreV1.ReadNamespacedServiceAccountAsync("default", "shop");
-        KubernetesSharedAccess.OurPullSecrets(account).ShouldBe(["regcred"], "our field manager owns exactly our entry");
+        KubernetesSharedAccess.OurPullSecrets(account).ShouldBe(["regcred"], "exactly our entry is recorded as ours");
         WriteShared(name: "regcred", namespaces: ["shop"], type: SecretTypes.DockerConfigJson, imagePull: new ImagePull { ServiceAccounts = ["*"] });
         NextCommit();
 
