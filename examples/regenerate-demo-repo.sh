@@ -108,4 +108,47 @@ YAML
   echo '---'
   cli create secret generic analytics -n web --from-literal write-key=demo-only-analytics | cli seal --cert "$cert" -o yaml --scope namespace-wide
 } > $s/web/bundle.yaml
+regenerate_shared() { # SharedSecrets (docs/shared-secrets.md) and a Team, in platform/sharing
+  local sh=$repo/platform/sharing
+  mkdir -p "$sh"
+  # A SharedSecret is sealed exactly as a SealedSecret for its home namespace and name; the sharing fields
+  # follow spec (the SealedSecret's YAML ends with spec, so they are appended to it).
+  seal_shared() { # OUTPUT SHARING_FIELDS < secret
+    { cli seal --cert "$cert" -o yaml \
+        | sed -e 's#^apiVersion: bitnami.com/v1alpha1$#apiVersion: gitops-secrets.io/v1alpha1#' -e 's#^kind: SealedSecret$#kind: SharedSecret#'
+      printf '%s\n' "$2"; } > "$1"
+  }
+  cat > "$sh/team-payments.yaml" <<'YAML'
+# A Team: spec.access[].teams names it; its users and groups are bound by the RoleBindings.
+apiVersion: gitops-secrets.io/v1alpha1
+kind: Team
+metadata:
+  name: payments
+spec:
+  users: [carol, dave]
+  groups: [payments-oncall]
+YAML
+  cli create secret generic analytics-db -n payments --from-literal username=analytics_ro --from-literal password=demo-only-analytics-ro \
+    | seal_shared "$sh/analytics-db.yaml" '  access:
+  - verbs: [get]
+    users: [alice]
+    teams: [payments]
+  - verbs: [get, update, patch]
+    serviceAccounts: [payments/rotator]
+  distribute:
+    namespaces: [reporting]
+    namespaceSelector:
+      matchLabels: {gitops-secrets.io/analytics: "true"}'
+  cli create secret docker-registry registry-pull -n platform --docker-server registry.example.com --docker-username demo-robot --docker-password demo-only-registry-token \
+    | seal_shared "$sh/registry-pull.yaml" '  access:
+  - verbs: [get]
+    teams: [payments]
+  distribute:
+    namespaceSelector:
+      matchExpressions:
+      - {key: team, operator: In, values: [payments, web]}
+  imagePull:
+    serviceAccounts: [default]'
+}
+regenerate_shared
 echo "regenerated $repo"

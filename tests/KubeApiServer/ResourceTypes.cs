@@ -14,12 +14,15 @@ public static class ResourceTypes
     public static readonly ResourceType Services = new(string.Empty, "v1", "services", "Service", true);
     public static readonly ResourceType Events = new("events.k8s.io", "v1", "events", "Event", true);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
+    public static readonly ResourceType ServiceAccounts = new(string.Empty, "v1", "serviceaccounts", "ServiceAccount", true);
+    public static readonly ResourceType Roles = new("rbac.authorization.k8s.io", "v1", "roles", "Role", true);
+    public static readonly ResourceType RoleBindings = new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true);
 
     public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true);
     public static readonly ResourceType StatefulSets = new("apps", "v1", "statefulsets", "StatefulSet", true);
     public static readonly ResourceType DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true);
 
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, Deployments, StatefulSets, DaemonSets];
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, ServiceAccounts, Roles, RoleBindings, Deployments, StatefulSets, DaemonSets];
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

@@ -150,6 +150,14 @@ public static partial class Validation
         {
             causes.Add(("metadata.name", $"Invalid value: \"{name}\": {Dns1123LabelMessage}"));
         }
+        else if (type == ResourceTypes.Roles || type == ResourceTypes.RoleBindings)
+        {
+            // RBAC names are path segment names, as the real server checks them (ValidatePathSegmentName): "system:…" is fine.
+            if (name is "." or ".." || name.Contains('/', StringComparison.Ordinal) || name.Contains('%', StringComparison.Ordinal))
+            {
+                causes.Add(("metadata.name", $"Invalid value: \"{name}\": may not contain '/' or '%', nor be '.' or '..'"));
+            }
+        }
         else if (type == ResourceTypes.Services && !(name.Length <= 63 && Dns1035Label().IsMatch(name)))
         {
             causes.Add(("metadata.name", $"Invalid value: \"{name}\": {Dns1035LabelMessage}"));

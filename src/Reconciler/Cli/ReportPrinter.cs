@@ -45,7 +45,7 @@ public static class ReportPrinter
         foreach (var target in report.Targets)
         {
             var lines = target.Objects.Where(o => o.Kind != ChangeKind.Unchanged).ToList();
-            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null && target.Rollouts.Count == 0)
+            if (lines.Count == 0 && target.Error is null && target.PruneSuspended is null && target.Rollouts.Count == 0 && target.Access.Count == 0)
             {
                 continue;
             }
@@ -76,6 +76,11 @@ public static class ReportPrinter
                 var secrets = rollout.Secrets.Count > 0 ? $"Secret(s) {string.Join(", ", rollout.Secrets.Select(TerminalText.Escape))} changed" : "pod template hash out of date";
                 output.AppendLine($"  {(rollout.Succeeded ? "rolled" : "failed"),-9} {TerminalText.Escape(rollout.Workload.ToString())}  {secrets}{(rollout.Error is null ? string.Empty : "; " + TerminalText.Escape(rollout.Error))}");
             }
+
+            foreach (var line in target.Access)
+            {
+                output.AppendLine($"  access    {line}");
+            }
         }
 
         output.AppendLine();
@@ -100,6 +105,7 @@ public static class ReportPrinter
                 ["kind"] = t.Kind,
                 ["error"] = t.Error,
                 ["pruneSuspended"] = t.PruneSuspended,
+                ["access"] = new JsonArray(t.Access.Select(a => (JsonNode?)a).ToArray()),
                 ["counts"] = new JsonObject(Enum.GetValues<ChangeKind>().Select(k => KeyValuePair.Create(Name(k), (JsonNode?)t.Count(k)))),
                 ["objects"] = new JsonArray(t.Objects.Select(o => (JsonNode?)new JsonObject
                 {

@@ -85,6 +85,11 @@ public static class ConfigurationReader
             ForceConflicts = target.Bool("forceConflicts") ?? false,
             CreateNamespaces = target.Bool("createNamespaces") ?? false,
             RestartWorkloads = target.Bool("restartWorkloads") ?? true,
+            Namespaces = target.ObjectList("namespaces", rule => new NamespaceRule
+            {
+                Path = rule.String("path") ?? string.Empty,
+                Allow = rule.StringList("allow") ?? [],
+            }) ?? [],
         })) ?? [];
         root.Object("worker", worker =>
         {

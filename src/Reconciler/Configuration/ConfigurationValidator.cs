@@ -78,6 +78,11 @@ public static class ConfigurationValidator
             }
         }
 
+        foreach (var target in configuration.Targets)
+        {
+            problems.AddRange(TenancyRules.Problems(target));
+        }
+
         foreach (var duplicate in configuration.Targets.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1 && g.Key.Length > 0))
         {
             problems.Add($"target name \"{duplicate.Key}\" is used more than once");

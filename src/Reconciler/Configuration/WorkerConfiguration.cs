@@ -151,6 +151,18 @@ public sealed class TargetConfiguration
 
     /// <summary>directory: <c>onChange.timeout</c>, how long the command may run (default 1m).</summary>
     public TimeSpan? OnChangeTimeout { get; set; }
+
+    /// <summary>Tenancy guard: the namespaces each repository path may write to (see docs/shared-secrets.md).</summary>
+    public List<NamespaceRule> Namespaces { get; set; } = [];
+}
+
+/// <summary>One <c>targets[].namespaces</c> entry: documents under <see cref="Path"/> may only land in <see cref="Allow"/>.</summary>
+public sealed class NamespaceRule
+{
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Namespace names; a trailing <c>*</c> allows every namespace with that prefix (<c>payments-*</c>).</summary>
+    public List<string> Allow { get; set; } = [];
 }
 
 /// <summary>The long-running worker's own settings (<c>run</c>).</summary>

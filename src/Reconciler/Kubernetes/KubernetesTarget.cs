@@ -32,7 +32,7 @@ public sealed record KubernetesTargetOptions
 /// manager <c>gitops-secrets</c>, and deletes only Secrets that still carry our label, with a
 /// precondition so a Secret changed since it was read is not deleted.
 /// </summary>
-public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWorkloadRestarter
+public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWorkloadRestarter, IHasSharedAccess
 {
     /// <summary>Above this many unlabelled wanted Secrets in one namespace, one LIST replaces the GETs.</summary>
     private const int GetsBeforeList = 8;
@@ -56,7 +56,11 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
         _logger = logger;
         _api = new ApiCaller(options.Retry, time, logger);
         _events = new KubernetesEventRecorder(client, time, logger);
+        SharedAccess = new KubernetesSharedAccess(name, client, _api, logger);
     }
+
+    /// <summary>Roles, RoleBindings and image pull attachments for SharedSecrets (docs/shared-secrets.md).</summary>
+    public ISharedAccessTarget SharedAccess { get; }
 
     public string Name { get; }
 

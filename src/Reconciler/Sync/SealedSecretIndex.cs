@@ -1,12 +1,17 @@
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Sharing;
 using GitOpsSecrets.Targets;
 
 namespace GitOpsSecrets.Sync;
 
 /// <summary>What one manifest file holds: its SealedSecrets and what could not be read.</summary>
-public sealed record IndexedFile(IReadOnlyList<DesiredSecret> Secrets, IReadOnlyList<DiscoveryError> Errors);
+public sealed record IndexedFile(IReadOnlyList<DesiredSecret> Secrets, IReadOnlyList<DiscoveryError> Errors)
+{
+    /// <summary>The file's SharedSecrets and Teams (see docs/shared-secrets.md); their read errors are in <see cref="Errors"/>.</summary>
+    public SharingFile Sharing { get; init; } = new([], [], []);
+}
 
 /// <summary>
 /// Every SealedSecret document under the configured paths, kept between syncs: a new revision re-reads
@@ -178,7 +183,9 @@ public sealed class SealedSecretIndex
             }
         }
 
-        return new IndexedFile(secrets, errors);
+        var sharing = SharingReader.Read(documents);
+        errors.AddRange(sharing.Errors.Select(e => new DiscoveryError(path, e.Location ?? new SourceLocation(path, 0, 0), e.Message, documents.FirstOrDefault(d => d.Location.Document == e.Location?.Document) is { } failed ? IdOf(failed) : null)));
+        return new IndexedFile(secrets, errors) { Sharing = sharing };
     }
 
     /// <summary>The identity of a document that failed validation, when it can be read, so its Secret stays untouched.</summary>

@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
+using GitOpsSecrets.Sharing;
 using GitOpsSecrets.Targets;
 using Microsoft.Extensions.Logging;
 
@@ -45,6 +47,9 @@ public sealed class SyncEngine
     private readonly Dictionary<string, HashSet<string>> _knownNamespaces = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly WorkloadRestarts _restarts;
+
+    /// <summary>Per target: whether the next sync must look at SharedSecrets' RBAC and attachments even without SharedSecrets.</summary>
+    private readonly Dictionary<string, bool> _accessPassNeeded = new(StringComparer.Ordinal);
 
     public SyncEngine(ISecretSource source, IKeyStore keys, IReadOnlyList<SyncTarget> targets, Unsealer unsealer, CryptoCounters counters, TimeProvider time, ILogger<SyncEngine> logger, SyncEngineOptions? options = null)
     {
@@ -172,10 +177,13 @@ public sealed class SyncEngine
             }
         }
 
+        var sharing = SharingInRepository();
         var plans = new List<TargetPlan>();
         foreach (var target in _targets)
         {
-            plans.Add(await ObserveAsync(target, cancellationToken));
+            var plan = await ObserveAsync(target, sharing, cancellationToken);
+            warnings.AddRange(plan.Notes.Select(n => $"target {target.Name}: {n}"));
+            plans.Add(plan);
         }
 
         phases.Mark("observe and plan");
@@ -201,6 +209,7 @@ public sealed class SyncEngine
         foreach (var plan in plans.Where(p => p.Error is null))
         {
             await PruneAsync(plan, dryRun, cancellationToken);
+            await SharedAccessAsync(plan, sharing.Teams, snapshot.Revision, dryRun, cancellationToken);
             RememberNamespaces(plan);
         }
 
@@ -258,13 +267,55 @@ public sealed class SyncEngine
         }
     }
 
-    private async Task<TargetPlan> ObserveAsync(SyncTarget target, CancellationToken cancellationToken)
+    private async Task<TargetPlan> ObserveAsync(SyncTarget target, RepositorySharing sharing, CancellationToken cancellationToken)
     {
         var plan = new TargetPlan(target);
+        var shared = new List<SharedDocument>();
         foreach (var (path, file) in _index.FilesUnder(target.Paths))
         {
-            plan.Desired.AddRange(file.Secrets);
+            foreach (var desired in file.Secrets)
+            {
+                if (target.Tenancy.Violation(path, desired.Id.Namespace) is { } violation)
+                {
+                    plan.AddDiscoveryError(new DiscoveryError(path, desired.Location, $"{desired.Location}: SealedSecret {desired.Id}: {violation}; nothing of this document is applied to target {target.Name}", desired.Id));
+                    continue;
+                }
+
+                plan.Desired.Add(desired);
+            }
+
+            shared.AddRange(file.Sharing.SharedSecrets.Select(s => new SharedDocument(path, s)));
             foreach (var error in file.Errors)
+            {
+                plan.AddDiscoveryError(error);
+            }
+        }
+
+        foreach (var error in sharing.Errors)
+        {
+            plan.AddDiscoveryError(error);
+        }
+
+        if (shared.Count > 0)
+        {
+            IReadOnlyList<NamespaceInfo>? clusterNamespaces = null;
+            if (target.Target is IHasSharedAccess { SharedAccess: var access } && shared.Any(s => s.Secret.Distribute.NamespaceSelector is not null))
+            {
+                try
+                {
+                    clusterNamespaces = await access.ListNamespacesAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+                {
+                    plan.Error = $"listing the namespaces for namespaceSelector failed: {e.Message}; nothing was changed in it";
+                    return plan;
+                }
+            }
+
+            var fanOut = SharedFanOut.Expand(target, shared, sharing.Teams, clusterNamespaces);
+            plan.Desired.AddRange(fanOut.Copies);
+            plan.Notes.AddRange(fanOut.Notes);
+            foreach (var error in fanOut.Errors)
             {
                 plan.AddDiscoveryError(error);
             }
@@ -387,6 +438,13 @@ public sealed class SyncEngine
             return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null, $"{desired.Location}: SealedSecret {desired.Id}: {unsealed.Error}") { Reason = FailureReason.Unseal });
         }
 
+        if (desired.FanOutNamespace is { } fanOutNamespace)
+        {
+            // A SharedSecret's copy: opened once with the home identity, written in its own namespace.
+            secret = secret.Clone();
+            secret.Metadata.Namespace = fanOutNamespace;
+        }
+
         var problems = SecretValidator.Validate(secret);
         if (problems.Count > 0)
         {
@@ -447,8 +505,7 @@ public sealed class SyncEngine
         }
 
         var keep = plan.Desired.Select(d => d.Id).Concat(plan.Protected).ToHashSet();
-        var failedPaths = plan.Results.Where(r => r.Kind == ChangeKind.Failed && r.Source is not null)
-            .SelectMany(r => r.Source!.Split(", ")).Select(s => s.Split('#', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        var failedPaths = plan.FailedPaths();
         foreach (var observed in Planner.Prunable(plan.Observed, keep, failedPaths, plan.Target.Paths))
         {
             var result = new ObjectResult(ChangeKind.Delete, observed.Id, observed.Stamp?.Source, SecretDiff.ForDelete(observed), null);
@@ -468,6 +525,57 @@ public sealed class SyncEngine
             plan.Results.Add(result);
         }
     }
+
+    /// <summary>Every Team of the repository (teams are repository-wide), and the errors of duplicated names.</summary>
+    private RepositorySharing SharingInRepository()
+    {
+        var files = _index.FilesUnder([]).ToList();
+        var errors = new List<ManifestException>();
+        var teams = SharingValidator.TeamsByName(files.SelectMany(f => f.Value.Sharing.Teams), errors);
+        var discovery = errors.Select(e => new DiscoveryError(e.Location?.File ?? string.Empty, e.Location ?? new SourceLocation(string.Empty, 0, 0), e.Message)).ToList();
+        return new RepositorySharing(teams, discovery);
+    }
+
+    /// <summary>The Roles, RoleBindings and image pull attachments of the SharedSecrets in one target; a line each in its report.</summary>
+    private async Task SharedAccessAsync(TargetPlan plan, IReadOnlyDictionary<string, Team> teams, string revision, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (plan.Target.Target is not IHasSharedAccess { SharedAccess: var access })
+        {
+            return;
+        }
+
+        // Without SharedSecrets now or at the last sync, there is nothing to make or prune: no extra LIST.
+        // The first sync after a start always looks once, for what an earlier run left behind.
+        var copies = plan.Desired.Where(d => d.Shared is not null).ToList();
+        if (copies.Count == 0 && _accessPassNeeded.TryGetValue(plan.Target.Name, out var needed) && !needed)
+        {
+            return;
+        }
+
+        var failedPaths = plan.FailedPaths();
+        var kept = plan.Protected
+            .Concat(plan.Results.Where(r => r.Kind == ChangeKind.Failed).Select(r => r.Id))
+            .Concat(plan.Observed.Where(o => o.Stamp is { } stamp && failedPaths.Contains(stamp.Source.Split('#', 2)[0])).Select(o => o.Id))
+            .ToHashSet();
+        var prune = plan.Target.Prune && plan.PruneSuspended is null;
+        var secretNamespaces = plan.Observed.Where(o => o.Managed).Select(o => o.Id.Namespace).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            var outcome = await SharedAccessStep.RunAsync(access, plan.Target, copies, kept, failedPaths, prune, teams, secretNamespaces, revision, dryRun, cancellationToken);
+            plan.Access.AddRange(outcome.Lines);
+            plan.AccessFailures += outcome.Failures;
+            _accessPassNeeded[plan.Target.Name] = dryRun || copies.Count > 0 || outcome.Failures > 0 || !prune;
+        }
+        catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+        {
+            _logger.LogWarning("Access rules in {Target} could not be read: {Error}", plan.Target.Name, e.Message);
+            plan.Access.Add($"failed: reading Roles, RoleBindings or ServiceAccounts: {e.Message}; access left as it was");
+            plan.AccessFailures++;
+        }
+    }
+
+    /// <summary>The repository's Teams and the errors among them.</summary>
+    private sealed record RepositorySharing(IReadOnlyDictionary<string, Team> Teams, IReadOnlyList<DiscoveryError> Errors);
 
     /// <summary>Events (Bitnami's reasons) for targets that keep them; outcomes the target cannot see for itself.</summary>
     private static Task RecordEventAsync(TargetPlan plan, SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) =>
@@ -556,6 +664,18 @@ public sealed class SyncEngine
 
         public string? Error { get; set; }
 
+        /// <summary>Lines for the report that are not about one Secret (what does not apply to this target).</summary>
+        public List<string> Notes { get; } = [];
+
+        /// <summary>What the SharedSecrets' access step did: Roles, RoleBindings, image pull attachments.</summary>
+        public List<string> Access { get; } = [];
+
+        public int AccessFailures { get; set; }
+
+        /// <summary>Files with a document that failed this time: nothing that came from them is pruned.</summary>
+        public HashSet<string> FailedPaths() => Results.Where(r => r.Kind == ChangeKind.Failed && r.Source is not null)
+            .SelectMany(r => r.Source!.Split(", ")).Select(s => s.Split('#', 2)[0]).ToHashSet(StringComparer.Ordinal);
+
         /// <summary>A Secret that must not be changed or pruned this time (its document failed).</summary>
         public void Protect(SecretId id)
         {
@@ -609,6 +729,8 @@ public sealed class SyncEngine
             Error)
         {
             Rollouts = Rollouts.OrderBy(r => r.Workload.Namespace, StringComparer.Ordinal).ThenBy(r => r.Workload.Name, StringComparer.Ordinal).ToList(),
+            Access = Access,
+            AccessFailures = AccessFailures,
         };
     }
 

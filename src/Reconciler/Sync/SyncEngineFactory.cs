@@ -24,7 +24,7 @@ public sealed class SyncEngineFactory(
         {
             var factory = factories.GetValueOrDefault(t.Kind)
                 ?? throw new InputException($"target {t.Name}: unknown kind \"{t.Kind}\" (known: {string.Join(", ", factories.Keys.Order(StringComparer.Ordinal))})");
-            return new SyncTarget(factory.Create(t), t.Paths.Count > 0 ? t.Paths : configuration.Source.Paths, t.Prune);
+            return new SyncTarget(factory.Create(t), t.Paths.Count > 0 ? t.Paths : configuration.Source.Paths, t.Prune) { Tenancy = new TenancyGuard(t.Namespaces) };
         }).ToList();
         return new SyncEngine(
             sources.Create(configuration.Source),

@@ -54,10 +54,15 @@ public sealed record TargetReport(string Name, string Kind, IReadOnlyList<Object
 
     public bool HasChanges => Objects.Any(o => o.Changes);
 
-    public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed);
+    public bool HasFailures => Error is not null || Objects.Any(o => o.Kind == ChangeKind.Failed) || AccessFailures > 0;
 
     /// <summary>Workloads rolled because Secrets they use changed (see <see cref="RestartPlanner"/>).</summary>
     public IReadOnlyList<RolloutResult> Rollouts { get; init; } = [];
+
+    /// <summary>What SharedSecrets' access rules and image pull attachments made or changed here, one line each (names only).</summary>
+    public IReadOnlyList<string> Access { get; init; } = [];
+
+    public int AccessFailures { get; init; }
 }
 
 /// <summary>Which step stopped a sync before any target was planned; the CLI picks its exit code from it.</summary>
@@ -114,6 +119,7 @@ public sealed record SyncReport(
             Name = TerminalText.Escape(t.Name),
             PruneSuspended = t.PruneSuspended is null ? null : TerminalText.Escape(t.PruneSuspended),
             Error = t.Error is null ? null : TerminalText.Escape(t.Error),
+            Access = t.Access.Select(TerminalText.Escape).ToList(),
             Objects = t.Objects.Select(o => o with
             {
                 Id = new SecretId(TerminalText.Escape(o.Id.Namespace), TerminalText.Escape(o.Id.Name)),

@@ -111,7 +111,7 @@ public sealed class ConfigurationReaderTests
     [InlineData("sourc: x\n", "cfg.yaml:1 (document 1): unknown field \"sourc\" (known here: keys, notifications, source, targets, worker)")]
     [InlineData("source:\n  url: x\n  urll: y\n", "cfg.yaml:3 (document 1): unknown field \"source.urll\" (known here: auth, cacheDir, interval, paths, ref, url, verify)")]
     [InlineData("source:\n  auth:\n    token: t\n", "cfg.yaml:3 (document 1): unknown field \"source.auth.token\" (known here: knownHostsFile, sshKeyFile, tokenFile, username)")]
-    [InlineData("targets:\n- name: a\n  kind: directory\n  rooot: /x\n", "cfg.yaml:4 (document 1): unknown field \"targets[0].rooot\" (known here: context, createNamespaces, fileMode, forceConflicts, keyModes, kind, kubeconfig, name, onChange, paths, prune, restartWorkloads, root)")]
+    [InlineData("targets:\n- name: a\n  kind: directory\n  rooot: /x\n", "cfg.yaml:4 (document 1): unknown field \"targets[0].rooot\" (known here: context, createNamespaces, fileMode, forceConflicts, keyModes, kind, kubeconfig, name, namespaces, onChange, paths, prune, restartWorkloads, root)")]
     [InlineData("worker:\n  port: 1\n  host: x\n", "cfg.yaml:2 (document 1): unknown field \"worker.port\", \"worker.host\" (known here: jitter, leaderElect, leaseDuration, leaseName, leaseNamespace, listen, syncHookTokenFile, syncTimeout, ui)")]
     [InlineData("keys:\n  dir: /k\n", "cfg.yaml:2 (document 1): unknown field \"keys.dir\" (known here: clusterNamespace, context, cutoffTime, deleteRetiredAfter, directory, kubeconfig, publishCertificate, renewPeriod, retireAfter)")]
     public void Read_UnknownField_IsNamedWithItsPathAndTheKnownOnes(string yaml, string expected)

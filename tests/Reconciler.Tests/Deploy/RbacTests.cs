@@ -46,6 +46,29 @@ public sealed partial class RbacTests
         new("Kubernetes", typeof(ICoreV1Operations), "DeleteNamespacedSecret", "", "secrets", "delete", Reach.AnyNamespace),
         new("Kubernetes", typeof(ICoreV1Operations), "CreateNamespace", "", "namespaces", "create", Reach.AnyNamespace),
 
+        // SharedSecrets (docs/shared-secrets.md): the namespaces and their labels for namespaceSelector; one
+        // Role and RoleBinding per verb set, found by label in every namespace, checked by name before the
+        // first apply (never clobbering one of someone else's), applied and pruned; image pull attachments
+        // on existing ServiceAccounts (patch only: without create, an apply can never make a ServiceAccount).
+        new("Kubernetes", typeof(ICoreV1Operations), "ListNamespace", "", "namespaces", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "ListRoleForAllNamespaces", "rbac.authorization.k8s.io", "roles", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "ListRoleBindingForAllNamespaces", "rbac.authorization.k8s.io", "rolebindings", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "ReadNamespacedRole", "rbac.authorization.k8s.io", "roles", "get", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "ReadNamespacedRoleBinding", "rbac.authorization.k8s.io", "rolebindings", "get", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRole", "rbac.authorization.k8s.io", "roles", "patch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRole", "rbac.authorization.k8s.io", "roles", "create", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRoleBinding", "rbac.authorization.k8s.io", "rolebindings", "patch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRoleBinding", "rbac.authorization.k8s.io", "rolebindings", "create", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "DeleteNamespacedRole", "rbac.authorization.k8s.io", "roles", "delete", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "DeleteNamespacedRoleBinding", "rbac.authorization.k8s.io", "rolebindings", "delete", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "ListNamespacedServiceAccount", "", "serviceaccounts", "list", Reach.AnyNamespace),
+        new("Kubernetes", typeof(ICoreV1Operations), "PatchNamespacedServiceAccount", "", "serviceaccounts", "patch", Reach.AnyNamespace),
+
+        // RBAC's escalation check: a Role (and a RoleBinding to it) may only grant what the worker holds
+        // itself, so it holds every verb spec.access may name on Secrets (instead of the broader escalate/bind).
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRole", "", "secrets", "watch", Reach.AnyNamespace),
+        new("Kubernetes", typeof(IRbacAuthorizationV1Operations), "PatchNamespacedRole", "", "secrets", "update", Reach.AnyNamespace),
+
         // Events (Unsealed, ErrUnsealFailed, ErrUpdateFailed) about the Secrets, in their namespaces.
         new("Kubernetes", typeof(ICoreV1Operations), "CreateNamespacedEvent", "", "events", "create", Reach.AnyNamespace),
 

@@ -86,6 +86,17 @@ public sealed class RealClusterScenario : IAsyncDisposable
         return sealedDocument;
     }
 
+    /// <summary>Writes any text file into the repository at PATH and commits it (SharedSecrets, Teams).</summary>
+    public void CommitFile(string path, string text)
+    {
+        var file = Path.Combine(RepositoryPath, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, text);
+        using var repository = new Repository(RepositoryPath);
+        Commands.Stage(repository, path);
+        repository.Commit($"write {path}", Author, Author);
+    }
+
     /// <summary>The repository's HEAD commit id, as the revision annotation names it.</summary>
     public string HeadCommit()
     {
