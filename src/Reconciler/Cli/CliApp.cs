@@ -32,6 +32,7 @@ public static class CliApp
             new StatusCommand(host, shared),
             new ResealCommand(host, shared),
             new GenerateSecretsCommand(host, shared),
+            new RegistryCommand(host, shared),
         ];
         foreach (var command in commands)
         {
