@@ -54,6 +54,16 @@ public static class SealedSecretManifest
             throw document.Error(root, $"expected apiVersion {SealedSecret.ApiVersion}, kind {SealedSecret.Kind}");
         }
 
+        return ReadSealedParts(fields, root);
+    }
+
+    /// <summary>
+    /// The parts a SealedSecret shares with other sealed kinds (the SharedSecret): top-level metadata,
+    /// <c>spec.template</c> and <c>spec.encryptedData</c>, read and checked by the same rules.
+    /// </summary>
+    public static SealedSecret ReadSealedParts(NodeFields fields, JsonObject root)
+    {
+        var document = fields.Document;
         var spec = fields.OptionalObject(root, "spec", "spec") ?? throw document.Error(root, "spec is required");
         var template = fields.OptionalObject(spec, "template", "spec.template") ?? [];
         var sealedSecret = new SealedSecret
