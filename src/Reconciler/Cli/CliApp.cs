@@ -33,6 +33,7 @@ public static class CliApp
             new ResealCommand(host, shared),
             new GenerateSecretsCommand(host, shared),
             new RegistryCommand(host, shared),
+            new SharedCommand(host, shared),
         ];
         foreach (var command in commands)
         {
