@@ -33,6 +33,8 @@ public static class CliApp
             new ResealCommand(host, shared),
             new GenerateSecretsCommand(host, shared),
             new UiCommand(host, shared),
+            new RegistryCommand(host, shared),
+            new SharedCommand(host, shared),
         ];
         foreach (var command in commands)
         {

@@ -24,7 +24,7 @@ public static class ExitCodes
     /// <summary><c>plan</c>: changes are pending; <c>reseal --check</c>: files are sealed to an older key; <c>keys retire</c>: the key is still needed, nothing changed.</summary>
     public const int ChangesPending = 6;
 
-    /// <summary>A remote could not be reached or read: the git repository (<c>sync</c>, <c>plan</c>) or the worker (<c>status</c>); nothing was changed.</summary>
+    /// <summary>A remote could not be reached or read: the git repository (<c>sync</c>, <c>plan</c>), the worker (<c>status</c>), or the API server refused or could not be reached (<c>registry login</c>/<c>logout</c>); nothing was changed.</summary>
     public const int SourceUnavailable = 7;
 
     /// <summary><c>sync</c>/<c>plan</c>: another sync held the cache's or a target's lock past <c>--lock-timeout</c>; nothing was done.</summary>
