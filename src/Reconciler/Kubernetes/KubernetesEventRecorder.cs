@@ -18,8 +18,13 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
     /// (Argo CD's resource events, <c>kubectl describe</c> for most kinds) select them by involvedObject.uid,
     /// so an event without it is never shown there.
     /// </summary>
-    public async Task RecordAsync(SecretId id, string? uid, SecretEvent secretEvent, CancellationToken cancellationToken)
+    public Task RecordAsync(SecretId id, string? uid, SecretEvent secretEvent, CancellationToken cancellationToken) =>
+        RecordAsync(new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace, Uid = uid }, secretEvent, cancellationToken);
+
+    /// <summary>Records the event on any object (the cluster controller's: the SealedSecret, as Bitnami's controller does).</summary>
+    public async Task RecordAsync(V1ObjectReference involved, SecretEvent secretEvent, CancellationToken cancellationToken)
     {
+        var id = new SecretId(involved.NamespaceProperty, involved.Name);
         var now = time.GetUtcNow();
         var body = new Corev1Event
         {
@@ -29,7 +34,7 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
                 Name = $"{(id.Name.Length > 200 ? id.Name[..200].TrimEnd('.', '-') : id.Name)}.{(now.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}{Random.Shared.Next(0x1000):x3}",
                 NamespaceProperty = id.Namespace,
             },
-            InvolvedObject = new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace, Uid = uid },
+            InvolvedObject = involved,
             Reason = secretEvent.Reason,
             Message = secretEvent.Message,
             Type = secretEvent.Warning ? "Warning" : "Normal",
@@ -46,7 +51,7 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Recording event {Reason} on Secret {Secret} failed: {Error}", secretEvent.Reason, id, ApiCaller.Describe(e));
+            logger.LogWarning("Recording event {Reason} on {Kind} {Object} failed: {Error}", secretEvent.Reason, involved.Kind, id, ApiCaller.Describe(e));
         }
     }
 }

@@ -17,9 +17,11 @@ using Microsoft.Extensions.Logging;
 namespace GitOpsSecrets.Worker.Http;
 
 /// <summary>Ready: keys read, and the first sync tried (a replica that is not the leader has no sync to wait for).</summary>
-public sealed class WorkerReadiness(WorkerKeys keys, WorkerStatus status, ILeadership leadership)
+public sealed class WorkerReadiness(WorkerKeys keys, WorkerStatus status, ILeadership leadership, Configuration.WorkerConfiguration configuration, IEnumerable<Controller.ClusterSourceHost> cluster)
 {
-    public bool IsReady => keys.Loaded && (status.FirstSyncAttempted || !leadership.IsLeader);
+    public bool IsReady => keys.Loaded
+        && (!configuration.UsesGit || status.FirstSyncAttempted || !leadership.IsLeader)
+        && cluster.All(c => c.IsReady);
 }
 
 /// <summary>
@@ -67,8 +69,8 @@ public static class WorkerEndpoints
             readiness.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/metrics", (WorkerMetrics metrics, WorkerKeys keys, ILeadership leadership, TimeProvider time) =>
             Results.Text(metrics.Render(keys.Ring, leadership.IsLeader, time.GetUtcNow()), PrometheusTextWriter.ContentType));
-        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time) =>
-            Results.Text(ManifestWriter.ToJson(StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow())), "application/json"));
+        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, IEnumerable<Controller.ClusterSourceHost> cluster) =>
+            Results.Text(ManifestWriter.ToJson(Controller.ClusterStatusJson.Add(StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow()), cluster.FirstOrDefault())), "application/json"));
         app.MapGet("/v1/cert.pem", (WorkerKeys keys) =>
             keys.Ring.Newest is { } newest
                 ? Results.Text(KeySecrets.CertificatePem(newest), "application/x-pem-file")
