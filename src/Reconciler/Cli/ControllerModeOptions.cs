@@ -62,6 +62,9 @@ public sealed class ControllerModeOptions
             return;
         }
 
+        // The cluster whose SealedSecrets are watched is the key store's unless the file names another.
+        cluster.Kubeconfig ??= configuration.Keys.Kubeconfig;
+        cluster.Context ??= configuration.Keys.Context;
         cluster.UpdateStatus = updateStatus ?? cluster.UpdateStatus;
         if (allNamespaces == false)
         {

@@ -93,23 +93,26 @@ public sealed class KubernetesSealedSecretApi(IKubernetes client, TimeProvider t
     public async Task UpdateStatusAsync(ClusterSealedSecret sealedSecret, SyncedCondition condition, CancellationToken cancellationToken)
     {
         // A merge patch replaces the conditions list as a whole: Synced is the only condition Bitnami's controller keeps.
-        var patch = new Dictionary<string, object?>
+        // An empty message is left out, as Bitnami's omitempty does.
+        var synced = new Dictionary<string, string>
         {
-            ["status"] = new Dictionary<string, object?>
+            ["type"] = "Synced",
+            ["status"] = condition.Status ? "True" : "False",
+            ["reason"] = condition.Reason,
+            ["lastUpdateTime"] = Timestamp(condition.LastUpdateTime),
+            ["lastTransitionTime"] = Timestamp(condition.LastTransitionTime),
+        };
+        if (condition.Message.Length > 0)
+        {
+            synced["message"] = condition.Message;
+        }
+
+        var patch = new Dictionary<string, object>
+        {
+            ["status"] = new Dictionary<string, object>
             {
                 ["observedGeneration"] = sealedSecret.Generation,
-                ["conditions"] = new[]
-                {
-                    new Dictionary<string, object?>
-                    {
-                        ["type"] = "Synced",
-                        ["status"] = condition.Status ? "True" : "False",
-                        ["reason"] = condition.Reason,
-                        ["message"] = condition.Message,
-                        ["lastUpdateTime"] = Timestamp(condition.LastUpdateTime),
-                        ["lastTransitionTime"] = Timestamp(condition.LastTransitionTime),
-                    },
-                },
+                ["conditions"] = new[] { synced },
             },
         };
         try
