@@ -4,6 +4,9 @@ namespace GitOpsSecrets.Tests.KubeApiServer;
 public sealed record ResourceType(string Group, string Version, string Plural, string Kind, bool Namespaced)
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>A custom resource with a status subresource: writes to the object leave status alone, status writes change only status, spec changes bump metadata.generation.</summary>
+    public bool HasStatusSubresource { get; init; }
 }
 
 public static class ResourceTypes
@@ -14,8 +17,9 @@ public static class ResourceTypes
     public static readonly ResourceType Services = new(string.Empty, "v1", "services", "Service", true);
     public static readonly ResourceType Events = new("events.k8s.io", "v1", "events", "Event", true);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
+    public static readonly ResourceType SealedSecrets = new("bitnami.com", "v1alpha1", "sealedsecrets", "SealedSecret", true) { HasStatusSubresource = true };
 
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases];
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, SealedSecrets];
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

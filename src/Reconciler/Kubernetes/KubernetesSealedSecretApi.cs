@@ -79,6 +79,12 @@ public sealed class KubernetesSealedSecretApi(IKubernetes client, TimeProvider t
             }
         }
 
+        // The client hands an ERROR event's Status to onError rather than to the loop.
+        if (failure is KubernetesException { Status.Code: 410 } expired)
+        {
+            throw new WatchExpiredException(expired.Status.Message ?? "410 Gone", expired);
+        }
+
         if (failure is HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.Gone } gone)
         {
             throw new WatchExpiredException(ApiCaller.Describe(gone), gone);
