@@ -63,7 +63,15 @@ public sealed class ResourceStore
                 throw new KubeApiException(410, "Expired", $"too old resource version: {resourceVersion} ({_compactedThrough})");
             }
 
-            var events = _history.Where(e => e.ResourceVersion > resourceVersion && e.Resource == type && (@namespace is null || e.Namespace == @namespace))
+            // History is in resourceVersion order: start at the first change after the one asked for.
+            var (low, high) = (0, _history.Count);
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                (low, high) = _history[middle].ResourceVersion <= resourceVersion ? (middle + 1, high) : (low, middle);
+            }
+
+            var events = _history.Skip(low).Where(e => e.Resource == type && (@namespace is null || e.Namespace == @namespace))
                 .Select(e => e with { Object = (JsonObject)e.Object.DeepClone() })
                 .ToList();
             return (events, _changed.Task);

@@ -71,7 +71,7 @@ public static class WorkerHost
 
         if (configuration.Cluster is { } cluster)
         {
-            services.AddClusterSource(cluster, rooms);
+            services.AddClusterSource(cluster, rooms, configuration.UsesGit);
         }
 
         services.AddSingleton(rooms.GetRequiredService<IKeyStoreFactory>().Create(configuration.Keys));

@@ -109,11 +109,42 @@ public sealed class ClusterSourceHost(ClusterController controller, WorkerKeys k
     }
 }
 
+/// <summary>
+/// Without the git source nothing reloads the keys on a schedule (the sync tick does that otherwise), so
+/// every replica reads them again each minute: the HTTP endpoints of a replica that is not the leader
+/// then serve a key the leader added, and the leader sees keys imported by hand.
+/// </summary>
+public sealed class KeyRefreshLoop(WorkerKeys keys, TimeProvider time) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(Period, time, stoppingToken);
+                await keys.RefreshAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+}
+
 /// <summary>Registers the cluster source (configuration <c>sources.cluster</c>) in the worker.</summary>
 public static class ClusterSourceRegistration
 {
-    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, IServiceProvider rooms)
+    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, IServiceProvider rooms, bool withGit)
     {
+        if (!withGit)
+        {
+            services.AddHostedService<KeyRefreshLoop>();
+        }
+
         services.AddSingleton(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();

@@ -126,9 +126,10 @@ public static class WorkerEndpoints
         }
     }
 
-    private static async Task<IResult> HookAsync(HttpRequest request, SyncHookToken token, ILeadership leadership, WorkerJobs jobs, CancellationToken cancellationToken)
+    private static async Task<IResult> HookAsync(HttpRequest request, SyncHookToken token, ILeadership leadership, WorkerJobs jobs, Configuration.WorkerConfiguration configuration, CancellationToken cancellationToken)
     {
-        if (!token.Configured)
+        // The hook starts a git sync; the cluster source alone has none (its watch sees changes at once).
+        if (!token.Configured || !configuration.UsesGit)
         {
             return Results.NotFound();
         }
