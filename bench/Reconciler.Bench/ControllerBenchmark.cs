@@ -59,16 +59,16 @@ public static class ControllerBenchmark
             server.Store.Create(ResourceTypes.SealedSecrets, @namespace, node, "bench");
         }
 
-        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200)))
         {
-            while (server.Store.List(ResourceTypes.Secrets, null).Count < secrets)
+            while (server.Store.Count(ResourceTypes.Secrets) < secrets)
             {
                 await timer.WaitForNextTickAsync();
             }
         }
 
         var cold = clock.Elapsed;
-        Report("cold", cold, counters.RsaPrivateOperations, secrets / reference, server.Store.List(ResourceTypes.Secrets, null).Count);
+        Report("cold", cold, counters.RsaPrivateOperations, secrets / reference, server.Store.Count(ResourceTypes.Secrets));
         await controller.WhenSettledAsync(CancellationToken.None);
         await stop.CancelAsync();
         await run;
@@ -77,7 +77,7 @@ public static class ControllerBenchmark
         clock.Restart();
         var (restarted, stopRestarted, runRestarted) = Start(client, key, counters, parallelism);
         await restarted.WhenSettledAsync(CancellationToken.None);
-        Report("restart", clock.Elapsed, counters.RsaPrivateOperations - before, 0, server.Store.List(ResourceTypes.Secrets, null).Count);
+        Report("restart", clock.Elapsed, counters.RsaPrivateOperations - before, 0, server.Store.Count(ResourceTypes.Secrets));
         Console.WriteLine();
         Console.WriteLine($"restart: {restarted.Snapshot().Reconciles} reconciles, results {string.Join(", ", restarted.Snapshot().LastResults.Select(p => $"{p.Key} {p.Value}"))}");
         await stopRestarted.CancelAsync();

@@ -124,6 +124,15 @@ public sealed class ResourceStore
         }
     }
 
+    /// <summary>How many objects of a type exist (cheap: nothing is copied).</summary>
+    public int Count(ResourceType type)
+    {
+        lock (_lock)
+        {
+            return _objects[type].Count;
+        }
+    }
+
     /// <summary>Copies of every object of a type, in one namespace or all (null).</summary>
     public IReadOnlyList<JsonObject> List(ResourceType type, string? @namespace)
     {
