@@ -12,11 +12,12 @@ return benchmark switch
     "sync" => SyncBenchmark.Run(args),
     "sync-phases" => await SyncBenchmark.RunPhasesInProcess(args[1], args[2]),
     "reseal" => ResealBenchmark.Run(secrets, seconds),
+    "controller" => await ControllerBenchmark.Run(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N] | sync [--secrets N] [--namespaces N] [--target directory|kubernetes] | reseal [--secrets N] [--seconds N]");
+    Console.Error.WriteLine("usage: Reconciler.Bench unseal [--seconds N] | sync [--secrets N] [--namespaces N] [--target directory|kubernetes] | reseal [--secrets N] [--seconds N] | controller [--secrets N] [--namespaces N] [--parallelism N]");
     return 2;
 }

@@ -16,8 +16,10 @@ namespace GitOpsSecrets.Tests.KubeApiServer;
 /// A Kubernetes API server on 127.0.0.1 for tests, driven through the real KubernetesClient: stateful
 /// namespaces, Secrets, Events, Leases and Services with the REST semantics we rely on (label
 /// selectors, resourceVersion conflicts, server-side apply with field managers, generateName,
-/// validation, Status bodies), plus fault injection and a log of every request. Simplifications, on
-/// purpose: no watch, no authentication, namespaces are deleted at once with what they hold, and
+/// validation, Status bodies), watch (from a resourceVersion, bookmarks, 410 Gone after compaction), the
+/// SealedSecret custom resource with a status subresource, the garbage collector (owned objects go with
+/// their last owner, at once), plus fault injection and a log of every request. Simplifications, on
+/// purpose: no authentication, namespaces are deleted at once with what they hold, and
 /// core/v1 and events.k8s.io/v1 Events are kept apart (the real server shows one set both ways).
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
@@ -25,6 +27,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Dictionary<(string Namespace, string Name), RequestDelegate> _serviceHandlers = [];
     private readonly Lock _lock = new();
+    private CancellationTokenSource _watches = new();
 
     private KubeApiServer(WebApplication app)
     {
@@ -98,6 +101,25 @@ public sealed class KubeApiServer : IAsyncDisposable
             _serviceHandlers[(@namespace, name)] = handler;
         }
     }
+
+    /// <summary>Breaks every open watch connection, as a restarted API server or a lost network does.</summary>
+    public void DropWatches()
+    {
+        CancellationTokenSource old;
+        lock (_lock)
+        {
+            old = _watches;
+            _watches = new CancellationTokenSource();
+        }
+
+        old.Cancel();
+        old.Dispose();
+    }
+
+    /// <summary>Watches open now (connections streaming changes).</summary>
+    public int OpenWatches => Volatile.Read(ref _openWatches);
+
+    private int _openWatches;
 
     public JsonObject CreateNamespace(string name) =>
         Store.Create(ResourceTypes.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, "test-seed");
@@ -183,6 +205,12 @@ public sealed class KubeApiServer : IAsyncDisposable
                 return;
             }
 
+            if (request.Verb == "watch" && request.Resource is { } watched)
+            {
+                await WatchAsync(context, request, watched);
+                return;
+            }
+
             var (code, result) = Dispatch(request);
             context.Response.StatusCode = code;
             context.Response.ContentType = "application/json";
@@ -199,6 +227,17 @@ public sealed class KubeApiServer : IAsyncDisposable
         if (request.Resource is not { } type)
         {
             throw new KubeApiException(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        if (request.Subresource == "status" && type.HasStatusSubresource)
+        {
+            return request.Verb switch
+            {
+                "get" => (200, Store.Get(type, request.Namespace, request.Name!) ?? throw KubeApiException.NotFound(type.Plural, request.Name!)),
+                "update" => (200, Store.WriteStatus(type, request.Namespace, request.Name!, RequestParser.ReadBody(request), merge: false, UpdateManager(request.QueryValue("fieldManager"), request))),
+                "patch" when request.ContentType is RequestParser.MergePatchJson => (200, Store.WriteStatus(type, request.Namespace, request.Name!, RequestParser.ReadBody(request), merge: true, UpdateManager(request.QueryValue("fieldManager"), request))),
+                _ => throw new KubeApiException(405, "MethodNotAllowed", $"{request.Verb} of status is not supported by the loopback test API server"),
+            };
         }
 
         if (request.Subresource is not null)
@@ -262,9 +301,13 @@ public sealed class KubeApiServer : IAsyncDisposable
             .Where(o => labels.Matches(LabelsOf(o)) && fields.Matches(o))
             .Select(o =>
             {
-                // Items of a typed list carry no apiVersion and kind.
-                o.Remove("apiVersion");
-                o.Remove("kind");
+                // Items of a typed list carry no apiVersion and kind; a custom resource's list (unstructured) keeps them.
+                if (!type.HasStatusSubresource)
+                {
+                    o.Remove("apiVersion");
+                    o.Remove("kind");
+                }
+
                 return (JsonNode)o;
             })
             .ToArray();
@@ -275,6 +318,97 @@ public sealed class KubeApiServer : IAsyncDisposable
             ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
             ["items"] = new JsonArray(items),
         };
+    }
+
+    /// <summary>
+    /// A watch, as the real server streams it: one JSON event per line from the resourceVersion asked
+    /// (none or "0": the current objects as ADDED first), a BOOKMARK once caught up when bookmarks are
+    /// allowed, until timeoutSeconds or <see cref="DropWatches"/>. A version older than the history kept
+    /// is answered, like the real server, with 200 and one ERROR event carrying a 410 Status.
+    /// </summary>
+    private async Task WatchAsync(HttpContext context, KubeRequest request, ResourceType type)
+    {
+        var @namespace = type.Namespaced ? request.Namespace : null;
+        var bookmarks = request.QueryValue("allowWatchBookmarks") is "true";
+        var timeout = int.TryParse(request.QueryValue("timeoutSeconds"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+        CancellationToken dropped;
+        lock (_lock)
+        {
+            dropped = _watches.Token;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, dropped);
+        stop.CancelAfter(timeout);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        Interlocked.Increment(ref _openWatches);
+        try
+        {
+            long from;
+            if (request.QueryValue("resourceVersion") is { Length: > 0 } asked && asked != "0")
+            {
+                from = long.Parse(asked, CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                from = long.Parse(Store.ResourceVersion, CultureInfo.InvariantCulture);
+                foreach (var current in Store.List(type, @namespace))
+                {
+                    await WriteEventAsync(context, "ADDED", current, stop.Token);
+                }
+            }
+
+            var caughtUp = false;
+            while (!stop.IsCancellationRequested)
+            {
+                IReadOnlyList<WatchEvent> events;
+                Task next;
+                try
+                {
+                    (events, next) = Store.ChangesAfter(type, @namespace, from);
+                }
+                catch (KubeApiException e) when (e.Code == 410)
+                {
+                    await WriteEventAsync(context, "ERROR", e.ToStatus(), stop.Token);
+                    return;
+                }
+
+                foreach (var change in events)
+                {
+                    await WriteEventAsync(context, change.Type, change.Object, stop.Token);
+                    from = change.ResourceVersion;
+                }
+
+                if (bookmarks && !caughtUp)
+                {
+                    caughtUp = true;
+                    var at = Math.Max(from, long.Parse(Store.ResourceVersion, CultureInfo.InvariantCulture));
+                    await WriteEventAsync(context, "BOOKMARK", new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject { ["resourceVersion"] = at.ToString(CultureInfo.InvariantCulture) } }, stop.Token);
+                    from = Math.Max(from, at);
+                }
+
+                await next.WaitAsync(stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (dropped.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+        catch (OperationCanceledException)
+        {
+            // Timed out (the watch ends normally) or the client went away.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openWatches);
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, string type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var line = new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString() + "\n";
+        await context.Response.WriteAsync(line, cancellationToken);
+        await context.Response.Body.FlushAsync(cancellationToken);
     }
 
     private async Task ProxyAsync(HttpContext context, KubeRequest request)

@@ -30,6 +30,9 @@ public sealed class ResourceStore
     private readonly Dictionary<ResourceType, SortedDictionary<string, Stored>> _objects = ResourceTypes.All.ToDictionary(t => t, _ => new SortedDictionary<string, Stored>(StringComparer.Ordinal));
     private readonly Lock _lock = new();
     private long _resourceVersion = 100;
+    private readonly List<WatchEvent> _history = [];
+    private long _compactedThrough;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
@@ -41,6 +44,66 @@ public sealed class ResourceStore
             {
                 return _resourceVersion.ToString(CultureInfo.InvariantCulture);
             }
+        }
+    }
+
+    /// <summary>How many past changes watches can start from; older ones are compacted away (410 Gone), like etcd's compaction.</summary>
+    public int HistoryLimit { get; set; } = 100_000;
+
+    /// <summary>
+    /// The changes to objects of a type (in a namespace, or all) after a resourceVersion, and a task that
+    /// completes at the next change of anything. Throws 410 Gone when that version is older than the history kept.
+    /// </summary>
+    public (IReadOnlyList<WatchEvent> Events, Task Next) ChangesAfter(ResourceType type, string? @namespace, long resourceVersion)
+    {
+        lock (_lock)
+        {
+            if (resourceVersion < _compactedThrough)
+            {
+                throw new KubeApiException(410, "Expired", $"too old resource version: {resourceVersion} ({_compactedThrough})");
+            }
+
+            // History is in resourceVersion order: start at the first change after the one asked for.
+            var (low, high) = (0, _history.Count);
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                (low, high) = _history[middle].ResourceVersion <= resourceVersion ? (middle + 1, high) : (low, middle);
+            }
+
+            var events = _history.Skip(low).Where(e => e.Resource == type && (@namespace is null || e.Namespace == @namespace))
+                .Select(e => e with { Object = (JsonObject)e.Object.DeepClone() })
+                .ToList();
+            return (events, _changed.Task);
+        }
+    }
+
+    /// <summary>Forgets every past change, as an etcd compaction does: a watch from an earlier version gets 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _compactedThrough = _resourceVersion;
+            _history.Clear();
+        }
+    }
+
+    /// <summary>A status subresource write: replaces (PUT) or merges (PATCH) <c>status</c> only; a resourceVersion given must be current.</summary>
+    public JsonObject WriteStatus(ResourceType type, string? @namespace, string name, JsonObject body, bool merge, string manager)
+    {
+        lock (_lock)
+        {
+            var stored = Existing(type, @namespace, name);
+            if (body["metadata"] is JsonObject metadata)
+            {
+                CheckResourceVersion(type, name, stored, metadata);
+            }
+
+            var obj = (JsonObject)stored.Object.DeepClone();
+            obj["status"] = merge
+                ? MergePatch.Apply(stored.Object["status"] as JsonObject ?? [], body["status"] as JsonObject ?? [])
+                : body["status"]?.DeepClone();
+            return CommitUpdate(type, @namespace, name, stored, obj, manager, statusWrite: true);
         }
     }
 
@@ -58,6 +121,15 @@ public sealed class ResourceStore
         lock (_lock)
         {
             return _objects[type].TryGetValue(Key(type, @namespace, name), out var stored) ? stored.Managers.ToList() : [];
+        }
+    }
+
+    /// <summary>How many objects of a type exist (cheap: nothing is copied).</summary>
+    public int Count(ResourceType type)
+    {
+        lock (_lock)
+        {
+            return _objects[type].Count;
         }
     }
 
@@ -244,9 +316,12 @@ public sealed class ResourceStore
                 throw KubeApiException.PreconditionFailed(type.Kind, name, "ResourceVersion", resourceVersion, metadata["resourceVersion"]?.GetValue<string>() ?? string.Empty);
             }
 
-            var rendered = Render(stored);
             _objects[type].Remove(Key(type, @namespace, name));
             _resourceVersion++;
+            Metadata(stored.Object)["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+            var rendered = Render(stored);
+            Record("DELETED", type, @namespace, rendered);
+            CollectGarbage(metadata["uid"]?.GetValue<string>());
             if (type == ResourceTypes.Namespaces)
             {
                 // The real server finalizes a namespace by deleting what is in it; here that happens at once.
@@ -263,7 +338,33 @@ public sealed class ResourceStore
         }
     }
 
-    private JsonObject CommitUpdate(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, string manager)
+    /// <summary>
+    /// The garbage collector's work, done at once: objects whose every ownerReference names an object that
+    /// no longer exists are deleted (the real controller-manager does this in the background, shortly after).
+    /// </summary>
+    private void CollectGarbage(string? deletedUid)
+    {
+        if (deletedUid is null)
+        {
+            return;
+        }
+
+        var live = _objects.Values.SelectMany(o => o.Values).Select(s => Metadata(s.Object)["uid"]?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var (type, objects) in _objects)
+        {
+            foreach (var (key, stored) in objects.ToList())
+            {
+                var owners = (Metadata(stored.Object)["ownerReferences"] as JsonArray ?? []).Select(o => o?["uid"]?.GetValue<string>()).ToList();
+                if (owners.Contains(deletedUid) && owners.All(uid => uid is null || !live.Contains(uid)))
+                {
+                    var metadata = Metadata(stored.Object);
+                    Delete(type, metadata["namespace"]?.GetValue<string>(), metadata["name"]!.GetValue<string>(), null, null);
+                }
+            }
+        }
+    }
+
+    private JsonObject CommitUpdate(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, string manager, bool statusWrite = false)
     {
         var metadata = Metadata(obj);
         metadata.Remove("managedFields");
@@ -286,10 +387,10 @@ public sealed class ResourceStore
             });
         }
 
-        return Commit(type, @namespace, name, stored, obj, managers);
+        return Commit(type, @namespace, name, stored, obj, managers, statusWrite);
     }
 
-    private JsonObject Commit(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, List<ManagedFieldsEntry> managers)
+    private JsonObject Commit(ResourceType type, string? @namespace, string name, Stored stored, JsonObject obj, List<ManagedFieldsEntry> managers, bool statusWrite = false)
     {
         // Server-set metadata comes from the stored object, never from the request.
         var metadata = Metadata(obj);
@@ -297,6 +398,27 @@ public sealed class ResourceStore
         foreach (var field in new[] { "uid", "creationTimestamp", "resourceVersion", "name", "namespace" })
         {
             metadata[field] = old[field]?.DeepClone();
+        }
+
+        if (old["generation"] is { } generation)
+        {
+            metadata["generation"] = generation.DeepClone();
+        }
+
+        if (type.HasStatusSubresource && !statusWrite)
+        {
+            // With a status subresource, writes to the object itself cannot change status...
+            obj["status"] = stored.Object["status"]?.DeepClone();
+            if (obj["status"] is null)
+            {
+                obj.Remove("status");
+            }
+
+            // ...and a change of anything but metadata and status is a new generation.
+            if (!JsonNode.DeepEquals(WithoutMetadataAndStatus(obj), WithoutMetadataAndStatus(stored.Object)))
+            {
+                metadata["generation"] = (old["generation"]?.GetValue<long>() ?? 1) + 1;
+            }
         }
 
         metadata.Remove("managedFields");
@@ -339,6 +461,11 @@ public sealed class ResourceStore
         {
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = Timestamp(Time.GetUtcNow());
+            if (type.HasStatusSubresource)
+            {
+                metadata["generation"] = 1L;
+                obj.Remove("status");
+            }
         }
 
         metadata["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -354,7 +481,33 @@ public sealed class ResourceStore
         // Each entry keeps the time of its manager's last write (new entries were made with the current time).
         var stored = new Stored(obj, managers);
         _objects[type][Key(type, @namespace, name)] = stored;
-        return Render(stored);
+        var rendered = Render(stored);
+        Record(created ? "ADDED" : "MODIFIED", type, @namespace, rendered);
+        return rendered;
+    }
+
+    /// <summary>Keeps a change for watches and wakes them.</summary>
+    private void Record(string change, ResourceType type, string? @namespace, JsonObject obj)
+    {
+        _history.Add(new WatchEvent(_resourceVersion, change, type, @namespace, (JsonObject)obj.DeepClone()));
+        if (_history.Count > HistoryLimit)
+        {
+            var dropped = _history.Count - HistoryLimit;
+            _compactedThrough = _history[dropped - 1].ResourceVersion;
+            _history.RemoveRange(0, dropped);
+        }
+
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private static JsonObject WithoutMetadataAndStatus(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Remove("metadata");
+        copy.Remove("status");
+        return copy;
     }
 
     private Stored Existing(ResourceType type, string? @namespace, string name) =>
@@ -497,3 +650,6 @@ public sealed class ResourceStore
 
     private sealed record Stored(JsonObject Object, List<ManagedFieldsEntry> Managers);
 }
+
+/// <summary>One change as a watch reports it: ADDED, MODIFIED or DELETED, at a resourceVersion.</summary>
+public sealed record WatchEvent(long ResourceVersion, string Type, ResourceType Resource, string? Namespace, JsonObject Object);

@@ -4,6 +4,9 @@ namespace GitOpsSecrets.Tests.KubeApiServer;
 public sealed record ResourceType(string Group, string Version, string Plural, string Kind, bool Namespaced)
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>A custom resource with a status subresource: writes to the object leave status alone, status writes change only status, spec changes bump metadata.generation.</summary>
+    public bool HasStatusSubresource { get; init; }
 }
 
 public static class ResourceTypes
@@ -22,7 +25,9 @@ public static class ResourceTypes
     public static readonly ResourceType StatefulSets = new("apps", "v1", "statefulsets", "StatefulSet", true);
     public static readonly ResourceType DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true);
 
-    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, ServiceAccounts, Roles, RoleBindings, Deployments, StatefulSets, DaemonSets];
+    public static readonly ResourceType SealedSecrets = new("bitnami.com", "v1alpha1", "sealedsecrets", "SealedSecret", true) { HasStatusSubresource = true };
+
+    public static IReadOnlyList<ResourceType> All { get; } = [Namespaces, Secrets, CoreEvents, Services, Events, Leases, ServiceAccounts, Roles, RoleBindings, Deployments, StatefulSets, DaemonSets, SealedSecrets];
 
     public static ResourceType? Find(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

@@ -20,6 +20,8 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
     private readonly Option<string?> _publishCertificatePath = new("--publish-certificate-path") { Description = "After a key renewal, commit the new certificate to this repository path and push it (keys.publishCertificate.path)" };
     private readonly Option<string?> _publishCertificateBranch = new("--publish-certificate-branch") { Description = "Branch the certificate is committed to; default the source ref when it is a branch, else main (keys.publishCertificate.branch)" };
 
+    private readonly ControllerModeOptions _controllerMode = new();
+
     public override Command Build()
     {
         var command = new Command("run", "Run the worker: sync every interval, renew keys, serve /healthz, /metrics, /status and Bitnami's /v1 endpoints");
@@ -35,6 +37,11 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         command.Options.Add(_syncHookTokenFile);
         command.Options.Add(_publishCertificatePath);
         command.Options.Add(_publishCertificateBranch);
+        foreach (var option in _controllerMode.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(Handler((parse, services, ct) => RunAsync(parse, services, ct)));
         return command;
     }
@@ -44,6 +51,7 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
         var configuration = _configuration.Resolve(parse, Host);
         ApplyWorkerFlags(parse, configuration.Worker);
         ApplyPublishFlags(parse, configuration.Keys);
+        _controllerMode.Apply(parse, configuration, Host.GetEnvironmentVariable("POD_NAMESPACE"));
         configuration.Worker.Listen = ListenAddress.TryToUrl(configuration.Worker.Listen, out var url)
             ? url
             : throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an address (examples: {ListenAddress.Examples})");

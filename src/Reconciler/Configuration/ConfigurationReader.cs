@@ -27,7 +27,7 @@ public static class ConfigurationReader
     {
         var root = new Fields(document, document.Root as JsonObject ?? throw document.Error(document.Root, "the configuration must be a mapping"), string.Empty);
         var configuration = new WorkerConfiguration();
-        root.Object("source", source =>
+        void ReadSource(Fields source)
         {
             var s = configuration.Source;
             s.Url = source.String("url");
@@ -50,7 +50,10 @@ public static class ConfigurationReader
                 v.Keyring = verify.String("keyring");
                 v.Since = verify.String("since");
             });
-        });
+        }
+
+        root.Object("source", ReadSource);
+        ReadSources(root, configuration, ReadSource);
         root.Object("keys", keys =>
         {
             var k = configuration.Keys;
@@ -150,6 +153,44 @@ public static class ConfigurationReader
         return configuration;
     }
 
+    /// <summary>
+    /// <c>sources:</c> the git source (<c>git:</c> false, or the fields of <c>source:</c>) and the cluster
+    /// source (<c>cluster:</c>), either or both; <c>source:</c> alone stays the git source as before.
+    /// </summary>
+    private static void ReadSources(Fields root, WorkerConfiguration configuration, Action<Fields> readSource)
+    {
+        root.Object("sources", sources =>
+        {
+            if (sources.Has("git"))
+            {
+                if (!sources.IsMapping("git"))
+                {
+                    configuration.GitEnabled = sources.Bool("git") ?? true;
+                }
+                else
+                {
+                    if (configuration.Source.Url is not null)
+                    {
+                        throw sources.Fail("git", "and source: both configure the git source; keep one");
+                    }
+
+                    sources.Object("git", readSource);
+                }
+            }
+
+            sources.Object("cluster", cluster =>
+            {
+                var c = configuration.Cluster = new ClusterSourceConfiguration();
+                c.Namespaces = cluster.StringList("namespaces") ?? c.Namespaces;
+                c.Resync = cluster.Duration("resync") ?? c.Resync;
+                c.Parallelism = (int?)cluster.Number("parallelism") ?? c.Parallelism;
+                c.UpdateStatus = cluster.Bool("updateStatus") ?? c.UpdateStatus;
+                c.Kubeconfig = cluster.String("kubeconfig");
+                c.Context = cluster.String("context");
+            });
+        });
+    }
+
     /// <summary>Reads the fields of one mapping and remembers which were read, to reject the rest.</summary>
     private sealed class Fields(ManifestDocument document, JsonObject node, string path)
     {
@@ -204,6 +245,12 @@ public static class ConfigurationReader
                 StringComparer.Ordinal),
             var other => throw Error(other, key, "must be a mapping"),
         };
+
+        public bool Has(string key) => node.ContainsKey(key);
+
+        public bool IsMapping(string key) => node[key] is JsonObject;
+
+        public ManifestException Fail(string key, string message) => Error(node[key], key, message);
 
         public void Object(string key, Action<Fields> read)
         {

@@ -6,9 +6,17 @@ public static class ConfigurationValidator
     public static void Validate(WorkerConfiguration configuration)
     {
         var problems = new List<string>();
+        ValidateCluster(configuration, problems);
+        if (!configuration.UsesGit && configuration.Cluster is not null)
+        {
+            // The cluster source alone: no repository, and its Secrets go next to their SealedSecrets, not to targets.
+            Finish(problems);
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(configuration.Source.Url))
         {
-            problems.Add("source.url (--repo) is required");
+            problems.Add(configuration.GitEnabled ? "source.url (--repo) is required" : "no source: sources.git is false and there is no sources.cluster");
         }
 
         if (string.IsNullOrWhiteSpace(configuration.Source.Ref))
@@ -98,9 +106,42 @@ public static class ConfigurationValidator
             problems.Add($"targets {string.Join(" and ", shared.Select(t => t.Name))} share the root {shared.Key}; give each directory target its own");
         }
 
+        Finish(problems);
+    }
+
+    private static void Finish(List<string> problems)
+    {
         if (problems.Count > 0)
         {
             throw new InputException("invalid configuration: " + string.Join("; ", problems));
+        }
+    }
+
+    private static void ValidateCluster(WorkerConfiguration configuration, List<string> problems)
+    {
+        if (configuration.Cluster is not { } cluster)
+        {
+            return;
+        }
+
+        if (cluster.Resync <= TimeSpan.Zero)
+        {
+            problems.Add("sources.cluster.resync must be positive");
+        }
+
+        if (cluster.Parallelism < 1)
+        {
+            problems.Add("sources.cluster.parallelism must be at least 1");
+        }
+
+        if (cluster.Namespaces.Any(n => !Secrets.KubernetesNames.IsValidNamespace(n)))
+        {
+            problems.Add($"sources.cluster.namespaces: \"{cluster.Namespaces.First(n => !Secrets.KubernetesNames.IsValidNamespace(n))}\" is not a namespace name");
+        }
+
+        if (!configuration.UsesGit && configuration.Keys.Directory is null && configuration.Keys.ClusterNamespace is null)
+        {
+            problems.Add("a key store is required: keys.directory or keys.clusterNamespace (--keys PATH or --keys cluster:NAMESPACE)");
         }
     }
 

@@ -16,6 +16,39 @@ public sealed class WorkerConfiguration
 
     /// <summary>run: where state changes are reported (webhook, Slack, GitHub/GitLab commit status).</summary>
     public List<NotificationConfiguration> Notifications { get; set; } = [];
+
+    /// <summary>The cluster source (<c>sources.cluster</c>): SealedSecret resources watched in a cluster; null: off.</summary>
+    public ClusterSourceConfiguration? Cluster { get; set; }
+
+    /// <summary>False when the configuration turns the git source off (<c>sources.git: false</c>, or <c>run --source cluster</c>).</summary>
+    public bool GitEnabled { get; set; } = true;
+
+    /// <summary>Whether the git source runs: on unless turned off, and with a cluster source only when it has a URL.</summary>
+    public bool UsesGit => GitEnabled && (Source.Url is not null || Cluster is null);
+}
+
+/// <summary>
+/// The cluster source, Bitnami's controller mode: SealedSecret custom resources in a cluster become
+/// Secrets next to them, owned by them. See docs/controller.md.
+/// </summary>
+public sealed class ClusterSourceConfiguration
+{
+    /// <summary>Namespaces to watch; empty: every namespace.</summary>
+    public List<string> Namespaces { get; set; } = [];
+
+    /// <summary>How often every SealedSecret is checked again (a current Secret is not decrypted).</summary>
+    public TimeSpan Resync { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>SealedSecrets reconciled at once.</summary>
+    public int Parallelism { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>Write status.conditions and status.observedGeneration (Bitnami's --update-status).</summary>
+    public bool UpdateStatus { get; set; } = true;
+
+    /// <summary>The cluster's kubeconfig and context (empty: in-cluster, or the default kubeconfig).</summary>
+    public string? Kubeconfig { get; set; }
+
+    public string? Context { get; set; }
 }
 
 /// <summary>The git repository the SealedSecrets come from.</summary>

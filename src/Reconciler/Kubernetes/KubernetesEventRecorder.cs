@@ -21,7 +21,7 @@ public sealed class KubernetesEventRecorder(IKubernetes client, TimeProvider tim
     public Task RecordAsync(SecretId id, string? uid, SecretEvent secretEvent, CancellationToken cancellationToken) =>
         RecordAsync(new V1ObjectReference { ApiVersion = "v1", Kind = "Secret", Name = id.Name, NamespaceProperty = id.Namespace, Uid = uid }, secretEvent, cancellationToken);
 
-    /// <summary>Records the event on any namespaced object (a workload we rolled, a key Secret we retired).</summary>
+    /// <summary>Records the event on any object: a workload we rolled, a key Secret we retired, a SealedSecret (the cluster controller, as Bitnami's does).</summary>
     public async Task RecordAsync(V1ObjectReference involved, SecretEvent secretEvent, CancellationToken cancellationToken)
     {
         var id = new SecretId(involved.NamespaceProperty, involved.Name);

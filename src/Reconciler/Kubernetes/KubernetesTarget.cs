@@ -32,7 +32,7 @@ public sealed record KubernetesTargetOptions
 /// manager <c>gitops-secrets</c>, and deletes only Secrets that still carry our label, with a
 /// precondition so a Secret changed since it was read is not deleted.
 /// </summary>
-public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWorkloadRestarter, IHasSharedAccess
+public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWorkloadRestarter, IHasSharedAccess, ISingleSecretReader
 {
     /// <summary>Above this many unlabelled wanted Secrets in one namespace, one LIST replaces the GETs.</summary>
     private const int GetsBeforeList = 8;
@@ -193,6 +193,19 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
             ? new KubernetesWorkloadRestarter(Name, _client, _api, _options.RecordEvents ? _events : null, _logger).RestartAsync(namespaces, states, cancellationToken)
             : Task.FromResult<IReadOnlyList<RolloutResult>>([]);
 
+    /// <summary>One Secret by a GET (null when it does not exist), for the cluster controller, which handles one SealedSecret at a time.</summary>
+    public async Task<ObservedSecret?> ObserveOneAsync(SecretId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(id, cancellationToken) is { } secret ? SecretObjects.Observe(secret) : null;
+        }
+        catch (HttpOperationException e)
+        {
+            throw new TargetException($"target {Name}: reading Secret {id} failed: {ApiCaller.Describe(e)}", e);
+        }
+    }
+
     /// <summary>Lets the sync engine record what only it knows (unseal failures, Secrets left alone) on the Secret.</summary>
     public Task RecordAsync(SecretId id, SecretEvent secretEvent, CancellationToken cancellationToken) =>
         _options.RecordEvents ? _events.RecordAsync(id, UidOf(id), secretEvent, cancellationToken) : Task.CompletedTask;
@@ -249,7 +262,7 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
 
     private async Task<V1Secret> ApplyAsync(SecretWrite write, bool force, CancellationToken cancellationToken)
     {
-        var patch = new V1Patch(SecretObjects.ToApply(write.Secret, write.Stamp), V1Patch.PatchType.ApplyPatch);
+        var patch = new V1Patch(SecretObjects.ToApply(write.Secret, write.Stamp, write.Owner), V1Patch.PatchType.ApplyPatch);
         Task<V1Secret> Apply(bool withForce) =>
             _api.CallAsync($"applying Secret {write.Id}", ct => _client.CoreV1.PatchNamespacedSecretAsync(patch, write.Id.Name, write.Id.Namespace, fieldManager: FieldManager, force: withForce, cancellationToken: ct), cancellationToken);
         try

@@ -10,7 +10,7 @@ public static class SecretObjects
     public const string ManagedSelector = ManagedMetadata.ManagedByLabel + "=" + ManagedMetadata.ManagedByValue;
 
     /// <summary>The apply configuration of a Secret: only the fields we own, stamped with our label and annotations.</summary>
-    public static V1Secret ToApply(Secret secret, AppliedStamp? stamp)
+    public static V1Secret ToApply(Secret secret, AppliedStamp? stamp, SecretOwner? owner = null)
     {
         var labels = new Dictionary<string, string>(secret.Metadata.Labels, StringComparer.Ordinal);
         var annotations = new Dictionary<string, string>(secret.Metadata.Annotations, StringComparer.Ordinal);
@@ -33,6 +33,7 @@ public static class SecretObjects
                 NamespaceProperty = secret.Metadata.Namespace,
                 Labels = labels.Count > 0 ? labels : null,
                 Annotations = annotations.Count > 0 ? annotations : null,
+                OwnerReferences = owner is null ? null : [new V1OwnerReference { ApiVersion = owner.ApiVersion, Kind = owner.Kind, Name = owner.Name, Uid = owner.Uid, Controller = true }],
             },
             Type = secret.Type,
             Immutable = secret.Immutable,
@@ -89,6 +90,7 @@ public static class SecretObjects
             Labels = labels.Where(p => !ManagedMetadata.IsOurs(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             Annotations = annotations.Where(p => !ManagedMetadata.IsOurs(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
             Takeover = managed ? Takeover.None : ManagedMetadata.TakeoverOf(annotationMap),
+            ControllerUid = secret.Metadata?.OwnerReferences?.FirstOrDefault(o => o.Controller == true)?.Uid,
         };
     }
 }

@@ -35,6 +35,16 @@ public static class Planner
                 Reason = FailureReason.Unmanaged,
             };
 
+    /// <summary>A Secret the cluster source (a SealedSecret custom resource) made, also wanted from git: refused, naming both.</summary>
+    public static ObjectResult? MadeByClusterSource(DesiredSecret desired, ObservedSecret observed) =>
+        observed is { Managed: true, Stamp: { } stamp } && Cluster.ClusterStamp.IsCluster(stamp.Source)
+            ? new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, null,
+                $"{desired.Location}: SealedSecret {desired.Id} is also a SealedSecret resource in the cluster ({Cluster.ClusterStamp.SourceOf(desired.Id.Namespace, desired.Id.Name)}), whose Secret it is; remove one of them (git's is not applied)")
+            {
+                Reason = FailureReason.Update,
+            }
+            : null;
+
     /// <summary>The write for an opened Secret, or why it cannot be made.</summary>
     public static (WriteMode? Mode, ObjectResult Result) Decide(DesiredSecret desired, Secret secret, ObservedSecret? observed)
     {
@@ -80,6 +90,7 @@ public static class Planner
         observed.Where(o => o.Managed
             && !desiredOrProtected.Contains(o.Id)
             && o.Stamp is { } stamp
+            && !Cluster.ClusterStamp.IsCluster(stamp.Source)
             && !failedPaths.Contains(SourcePath(stamp.Source))
             && RepositoryPaths.IsUnderAny(SourcePath(stamp.Source), paths.Select(RepositoryPaths.Normalize).ToList()));
 

@@ -340,7 +340,12 @@ public sealed class SyncEngine
         foreach (var desired in plan.Desired)
         {
             var observed = plan.ObservedById.GetValueOrDefault(desired.Id);
-            if (observed is not null && Planner.NotOurs(desired, observed, target.Target.Kind) is { } skipped)
+            if (observed is not null && Planner.MadeByClusterSource(desired, observed) is { } clash)
+            {
+                plan.Protect(desired.Id);
+                plan.Results.Add(clash);
+            }
+            else if (observed is not null && Planner.NotOurs(desired, observed, target.Target.Kind) is { } skipped)
             {
                 plan.Results.Add(skipped);
                 plan.LeftAlone.Add(desired.Id);

@@ -63,6 +63,9 @@ public sealed record ObservedSecret
     public IReadOnlyDictionary<string, string> KeyHashes { get; init; } = new Dictionary<string, string>();
 
     public Takeover Takeover { get; init; } = Takeover.None;
+
+    /// <summary>The uid in its controller ownerReference (a SealedSecret's, when Bitnami's controller or ours made it); null: none.</summary>
+    public string? ControllerUid { get; init; }
 }
 
 /// <summary>How a write must be done.</summary>
@@ -85,6 +88,18 @@ public enum WriteMode
 public sealed record SecretWrite(Secret Secret, AppliedStamp Stamp, WriteMode Mode)
 {
     public SecretId Id => new(Secret.Metadata.Namespace!, Secret.Metadata.Name!);
+
+    /// <summary>The object the Secret belongs to (controller ownerReference), so deleting it deletes the Secret; null: none.</summary>
+    public SecretOwner? Owner { get; init; }
+}
+
+/// <summary>A controller owner of a Secret: the SealedSecret it was made from, in controller mode.</summary>
+public sealed record SecretOwner(string ApiVersion, string Kind, string Name, string Uid);
+
+/// <summary>A target that can read one Secret by id (one GET), for callers that handle one object at a time (the cluster controller).</summary>
+public interface ISingleSecretReader
+{
+    Task<ObservedSecret?> ObserveOneAsync(SecretId id, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
+using GitOpsSecrets.Worker.Controller;
 using GitOpsSecrets.Worker.Http;
 using GitOpsSecrets.Worker.Jobs;
 using GitOpsSecrets.Worker.Leadership;
@@ -68,7 +69,16 @@ public static class WorkerHost
         services.AddSingleton(rooms.GetRequiredService<Unsealer>());
         services.AddSingleton(rooms.GetRequiredService<Sealer>());
         services.AddSingleton(rooms.GetRequiredService<KeyGenerator>());
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SyncEngineFactory>(rooms, sp.GetRequiredService<ILoggerFactory>()).Create(configuration));
+        if (configuration.UsesGit)
+        {
+            services.AddSingleton(sp => ActivatorUtilities.CreateInstance<SyncEngineFactory>(rooms, sp.GetRequiredService<ILoggerFactory>()).Create(configuration));
+        }
+
+        if (configuration.Cluster is { } cluster)
+        {
+            services.AddClusterSource(cluster, rooms, configuration.UsesGit);
+        }
+
         services.AddSingleton(rooms.GetRequiredService<IKeyStoreFactory>().Create(configuration.Keys));
         services.AddSingleton<WorkerKeys>();
         services.AddSingleton<WorkerStatus>();
@@ -108,7 +118,11 @@ public static class WorkerHost
 
         // Made now rather than at the first sync, so a bad target or source configuration stops the
         // command with its one-line error instead of failing every run.
-        app.Services.GetRequiredService<SyncEngine>();
+        if (configuration.UsesGit)
+        {
+            app.Services.GetRequiredService<SyncEngine>();
+        }
+
         app.MapWorkerEndpoints();
         app.MapWorkerUi(settings.Ui, options.GetEnvironmentVariable);
 
@@ -152,13 +166,17 @@ public static class WorkerHost
 /// At start: reads the keys, schedules the first sync and key check at once, and from then on fires
 /// both again whenever this replica becomes the leader.
 /// </summary>
-public sealed class WorkerStartup(WorkerKeys keys, WorkerJobs jobs, ILeadership leadership, ILogger<WorkerStartup> logger) : IHostedService
+public sealed class WorkerStartup(WorkerKeys keys, WorkerJobs jobs, ILeadership leadership, WorkerConfiguration configuration, ILogger<WorkerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await keys.RefreshAsync(cancellationToken);
         leadership.Changed += OnLeadershipChanged;
-        await jobs.TriggerSyncAsync(cancellationToken);
+        if (configuration.UsesGit)
+        {
+            await jobs.TriggerSyncAsync(cancellationToken);
+        }
+
         await jobs.TriggerRenewalAsync(cancellationToken);
         logger.LogInformation("Worker {Identity} started; keys from {Store}", leadership.Identity, keys.StoreDescription);
     }
@@ -180,7 +198,11 @@ public sealed class WorkerStartup(WorkerKeys keys, WorkerJobs jobs, ILeadership 
         {
             try
             {
-                await jobs.TriggerSyncAsync(CancellationToken.None);
+                if (configuration.UsesGit)
+                {
+                    await jobs.TriggerSyncAsync(CancellationToken.None);
+                }
+
                 await jobs.TriggerRenewalAsync(CancellationToken.None);
             }
             catch (SchedulerException e)

@@ -108,7 +108,7 @@ public sealed class ConfigurationReaderTests
     }
 
     [Theory]
-    [InlineData("sourc: x\n", "cfg.yaml:1 (document 1): unknown field \"sourc\" (known here: keys, notifications, source, targets, worker)")]
+    [InlineData("sourc: x\n", "cfg.yaml:1 (document 1): unknown field \"sourc\" (known here: keys, notifications, source, sources, targets, worker)")]
     [InlineData("source:\n  url: x\n  urll: y\n", "cfg.yaml:3 (document 1): unknown field \"source.urll\" (known here: auth, cacheDir, interval, paths, ref, url, verify)")]
     [InlineData("source:\n  auth:\n    token: t\n", "cfg.yaml:3 (document 1): unknown field \"source.auth.token\" (known here: knownHostsFile, sshKeyFile, tokenFile, username)")]
     [InlineData("targets:\n- name: a\n  kind: directory\n  rooot: /x\n", "cfg.yaml:4 (document 1): unknown field \"targets[0].rooot\" (known here: context, createNamespaces, fileMode, forceConflicts, keyModes, kind, kubeconfig, name, namespaces, onChange, paths, prune, restartWorkloads, root)")]

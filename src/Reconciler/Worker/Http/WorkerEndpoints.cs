@@ -17,9 +17,11 @@ using Microsoft.Extensions.Logging;
 namespace GitOpsSecrets.Worker.Http;
 
 /// <summary>Ready: keys read, and the first sync tried (a replica that is not the leader has no sync to wait for).</summary>
-public sealed class WorkerReadiness(WorkerKeys keys, WorkerStatus status, ILeadership leadership)
+public sealed class WorkerReadiness(WorkerKeys keys, WorkerStatus status, ILeadership leadership, Configuration.WorkerConfiguration configuration, IEnumerable<Controller.ClusterSourceHost> cluster)
 {
-    public bool IsReady => keys.Loaded && (status.FirstSyncAttempted || !leadership.IsLeader);
+    public bool IsReady => keys.Loaded
+        && (!configuration.UsesGit || status.FirstSyncAttempted || !leadership.IsLeader)
+        && cluster.All(c => c.IsReady);
 }
 
 /// <summary>
@@ -67,11 +69,11 @@ public static class WorkerEndpoints
             readiness.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/metrics", (WorkerMetrics metrics, WorkerKeys keys, ILeadership leadership, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
             Results.Text(metrics.Render(keys.Ring, leadership.IsLeader, time.GetUtcNow()) + keyLifecycle.RenderMetrics(), PrometheusTextWriter.ContentType));
-        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
+        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle, IEnumerable<Controller.ClusterSourceHost> cluster) =>
         {
             var json = StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow());
             json["keyLifecycle"] = keyLifecycle.ToJson();
-            return Results.Text(ManifestWriter.ToJson(json), "application/json");
+            return Results.Text(ManifestWriter.ToJson(Controller.ClusterStatusJson.Add(json, cluster.FirstOrDefault())), "application/json");
         });
         app.MapGet("/v1/cert.pem", (WorkerKeys keys) =>
             keys.Ring.Newest is { } newest
@@ -128,9 +130,10 @@ public static class WorkerEndpoints
         }
     }
 
-    private static async Task<IResult> HookAsync(HttpRequest request, SyncHookToken token, ILeadership leadership, WorkerJobs jobs, CancellationToken cancellationToken)
+    private static async Task<IResult> HookAsync(HttpRequest request, SyncHookToken token, ILeadership leadership, WorkerJobs jobs, Configuration.WorkerConfiguration configuration, CancellationToken cancellationToken)
     {
-        if (!token.Configured)
+        // The hook starts a git sync; the cluster source alone has none (its watch sees changes at once).
+        if (!token.Configured || !configuration.UsesGit)
         {
             return Results.NotFound();
         }

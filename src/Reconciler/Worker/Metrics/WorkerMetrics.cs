@@ -23,6 +23,8 @@ public sealed class WorkerMetrics
     private long _unverifiedRevisions;
 
     private readonly Dictionary<(string Target, string Kind, string Result), long> _rollouts = [];
+
+    private readonly Dictionary<(string Result, string Reason), long> _clusterReconciles = [];
     private double _durationSum;
     private long _durationCount;
     private long _unsealRequests;
@@ -94,6 +96,25 @@ public sealed class WorkerMetrics
         }
     }
 
+    /// <summary>One SealedSecret resource reconciled by the cluster source (controller mode).</summary>
+    public void RecordClusterResult(ObjectResult result)
+    {
+        lock (_lock)
+        {
+            var key = (result.Kind.ToString().ToLowerInvariant(), UnsealErrorReason.Of(result) ?? string.Empty);
+            _clusterReconciles[key] = _clusterReconciles.GetValueOrDefault(key) + 1;
+            if (UnsealErrorReason.Of(result) is { } reason)
+            {
+                Increment(_unsealErrors, reason);
+            }
+
+            if (result.Kind is ChangeKind.Create or ChangeKind.Update || UnsealErrorReason.Of(result) is "unseal" or "update")
+            {
+                _unsealRequests++;
+            }
+        }
+    }
+
     public void RecordHttp(string handler, string method, int code)
     {
         lock (_lock)
@@ -133,6 +154,12 @@ public sealed class WorkerMetrics
             foreach (var ((target, result), count) in _objects.OrderBy(p => p.Key.Target, StringComparer.Ordinal).ThenBy(p => p.Key.Result, StringComparer.Ordinal))
             {
                 writer.Sample("gitops_secrets_objects_total", count, ("target", target), ("result", result));
+            }
+
+            writer.Family("gitops_secrets_cluster_reconciles_total", "counter", "SealedSecret resources reconciled by the cluster source, by result (create, update, unchanged, skipped, failed) and failure reason.");
+            foreach (var ((result, reason), count) in _clusterReconciles.OrderBy(p => p.Key.Result, StringComparer.Ordinal).ThenBy(p => p.Key.Reason, StringComparer.Ordinal))
+            {
+                writer.Sample("gitops_secrets_cluster_reconciles_total", count, ("source", "cluster"), ("result", result), ("reason", reason));
             }
 
             writer.Family("sealed_secrets_controller_unseal_requests_total", "counter", "SealedSecrets the worker tried to unseal and apply.");
