@@ -349,7 +349,7 @@ public sealed class ResourceStore
             return;
         }
 
-        var live = _objects.Values.SelectMany(o => o.Values).Select(s => Metadata(s.Object)["uid"]?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var live = LiveUids();
         foreach (var (type, objects) in _objects)
         {
             foreach (var (key, stored) in objects.ToList())
@@ -483,7 +483,29 @@ public sealed class ResourceStore
         _objects[type][Key(type, @namespace, name)] = stored;
         var rendered = Render(stored);
         Record(created ? "ADDED" : "MODIFIED", type, @namespace, rendered);
+        if (OwnersAllGone(obj))
+        {
+            // The real garbage collector also removes an object written after its every owner was deleted (an
+            // owner deleted while its dependant was being written): the write succeeds, then the object goes.
+            Delete(type, @namespace, name, null, null);
+        }
+
         return rendered;
+    }
+
+    private HashSet<string> LiveUids() =>
+        _objects.Values.SelectMany(o => o.Values).Select(s => Metadata(s.Object)["uid"]?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    private bool OwnersAllGone(JsonObject obj)
+    {
+        var owners = (Metadata(obj)["ownerReferences"] as JsonArray ?? []).Select(o => o?["uid"]?.GetValue<string>()).OfType<string>().ToList();
+        if (owners.Count == 0)
+        {
+            return false;
+        }
+
+        var live = LiveUids();
+        return owners.All(uid => !live.Contains(uid));
     }
 
     /// <summary>Keeps a change for watches and wakes them.</summary>
