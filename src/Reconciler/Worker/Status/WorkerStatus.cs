@@ -116,8 +116,11 @@ public sealed class WorkerStatus
     /// <summary>Each Secret's state; the last change and the opening keys carry over from the previous sync while it stays unchanged.</summary>
     private static List<SecretState> SecretStates(TargetReport target, TargetStatus? previous, DateTimeOffset finishedAt)
     {
-        var before = (previous?.Secrets ?? []).ToDictionary(s => (s.Namespace, s.Name));
+        var before = (previous?.Secrets ?? []).GroupBy(s => (s.Namespace, s.Name)).ToDictionary(g => g.Key, g => g.First());
+
+        // A failure of a whole file (unreadable, over a limit) names no Secret: it is listed under failures only.
         return target.Objects
+            .Where(o => o.Id.Name.Length > 0)
             .Select(o =>
             {
                 var earlier = before.GetValueOrDefault((o.Id.Namespace, o.Id.Name));
