@@ -31,8 +31,10 @@ public sealed class ClusterUsers(string adminKubeconfig, string directory)
         var request = new CertificateRequest(subject.ToString(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
+        // Back-dated for clock skew, but never before the CA itself (a cluster started a minute ago has a minute-old CA).
         var now = DateTimeOffset.UtcNow;
-        using var certificate = request.Create(ca, now.AddMinutes(-5), now.AddHours(1), RandomNumberGenerator.GetBytes(16));
+        var notBefore = new[] { now.AddMinutes(-5), new DateTimeOffset(ca.NotBefore.ToUniversalTime()) }.Max();
+        using var certificate = request.Create(ca, notBefore, now.AddHours(1), RandomNumberGenerator.GetBytes(16));
 
         var admin = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(adminKubeconfig));
         var context = admin.Contexts.Single(c => c.Name == admin.CurrentContext).ContextDetails;

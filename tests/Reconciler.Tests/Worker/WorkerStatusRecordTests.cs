@@ -33,4 +33,19 @@ public sealed class WorkerStatusRecordTests
         recorded.Failures.Select(f => f.Source).ShouldBe(["apps/bomb.yaml", "apps/over-limit.yaml"], "both file-level failures are listed");
         recorded.Secrets.ShouldNotBeNull().Select(s => $"{s.Namespace}/{s.Name}").ShouldBe(["apps/api"], "a failure that names no Secret is not a Secret");
     }
+
+    [Fact]
+    public void Record_WithNobodyListening_StillCountsEverySyncAndPublish()
+    {
+        // A hook's sync recorded before a test (or /status reader) subscribed once went uncounted.
+        var status = new WorkerStatus();
+        var report = new SyncReport("main@sha1:1", false, [], [], [], 0, 0, TimeSpan.Zero);
+
+        status.Record(report, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        status.RecordAbandoned(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "sync stopped: the worker is stopping");
+        status.RecordCertificatePublish(new CertificatePublishStatus(DateTimeOffset.UnixEpoch, "published", "abc", "cert.pem", "main", null, null));
+
+        status.Syncs.ShouldBe(2);
+        status.CertificatePublishes.ShouldBe(1);
+    }
 }

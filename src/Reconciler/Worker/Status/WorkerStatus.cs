@@ -110,7 +110,9 @@ public sealed class WorkerStatus
         }
 
         _firstSyncAttempted = true;
-        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
+        // Counted before the event: `?.Invoke(Increment(...))` would skip the count whenever nobody listens.
+        var syncs = Interlocked.Increment(ref _syncs);
+        SyncRecorded?.Invoke(syncs);
     }
 
     /// <summary>Each Secret's state; the last change and the opening keys carry over from the previous sync while it stays unchanged.</summary>
@@ -146,7 +148,8 @@ public sealed class WorkerStatus
         }
 
         _firstSyncAttempted = true;
-        SyncRecorded?.Invoke(Interlocked.Increment(ref _syncs));
+        var syncs = Interlocked.Increment(ref _syncs);
+        SyncRecorded?.Invoke(syncs);
     }
 
     /// <summary>Raised after each certificate publishing attempt, with the number recorded so far.</summary>
@@ -159,7 +162,8 @@ public sealed class WorkerStatus
             _certificatePublish = attempt;
         }
 
-        CertificatePublishRecorded?.Invoke(Interlocked.Increment(ref _certificatePublishes));
+        var publishes = Interlocked.Increment(ref _certificatePublishes);
+        CertificatePublishRecorded?.Invoke(publishes);
     }
 
     /// <summary>Certificate publishing attempts since the worker started.</summary>
