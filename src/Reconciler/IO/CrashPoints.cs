@@ -40,7 +40,13 @@ public static partial class CrashPoints
     /// <summary>Write-back: the remote accepted the push, before the result is reported.</summary>
     public const string WriteBackPushed = "writeback.pushed";
 
-    public static readonly IReadOnlyList<string> All = [Indexed, Decrypted, Staged, GenerationWritten, DataSwapped, DeleteRenamed, WriteBackChanged, WriteBackCommitted, WriteBackPushed];
+    /// <summary>Key renewal (run): a new key pair is generated, not yet stored.</summary>
+    public const string KeyGenerated = "keys.generated";
+
+    /// <summary>Key renewal (run): the new key is in the store, before the worker reloads its keys.</summary>
+    public const string KeyStored = "keys.stored";
+
+    public static readonly IReadOnlyList<string> All = [Indexed, Decrypted, Staged, GenerationWritten, DataSwapped, DeleteRenamed, WriteBackChanged, WriteBackCommitted, WriteBackPushed, KeyGenerated, KeyStored];
 
     private const int SigKill = 9;
     private static readonly (string Point, int Count)? Armed = Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));

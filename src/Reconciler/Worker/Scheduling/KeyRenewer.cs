@@ -22,7 +22,9 @@ public sealed class KeyRenewer(IKeyStore store, KeyGenerator generator, TimeProv
         }
 
         using var key = generator.Generate("sealing-key", settings.KeySize);
+        IO.CrashPoints.Reached(IO.CrashPoints.KeyGenerated);
         var name = await store.AddAsync(key, cancellationToken);
+        IO.CrashPoints.Reached(IO.CrashPoints.KeyStored);
         logger.LogInformation("Added sealing key {Name} ({Fingerprint}) to {Store}: {Reason}", name, key.ShortFingerprint, store.Description, decision.Reason);
 
         // The new key is now the newest, so the next one is due a full period after it was made.
