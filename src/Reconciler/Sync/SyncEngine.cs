@@ -352,7 +352,7 @@ public sealed class SyncEngine
             }
             else if (observed is not null && Planner.IsCurrent(desired, observed))
             {
-                plan.Results.Add(new ObjectResult(ChangeKind.Unchanged, desired.Id, desired.Source, null, null));
+                plan.Results.Add(new ObjectResult(ChangeKind.Unchanged, desired.Id, desired.Source, null, null) { Access = SharedAccessSummary.Of(desired) });
             }
             else
             {
@@ -458,7 +458,7 @@ public sealed class SyncEngine
         }
 
         var (mode, result) = Planner.Decide(desired, secret, plan.ObservedById.GetValueOrDefault(desired.Id));
-        result = result with { SealedBy = unsealed.OpenedBy.Values.Select(k => k.ShortFingerprint).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() };
+        result = result with { SealedBy = unsealed.OpenedBy.Values.Select(k => k.ShortFingerprint).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), Access = SharedAccessSummary.Of(desired) };
         if (mode is not { } writeMode)
         {
             plan.Protect(desired.Id);

@@ -45,6 +45,9 @@ public sealed record ObjectResult(ChangeKind Kind, SecretId Id, string? Source, 
 
     /// <summary>Short fingerprints of the keys that opened the values, when this sync opened them (key coverage on the status page).</summary>
     public IReadOnlyList<string>? SealedBy { get; init; }
+
+    /// <summary>For a Secret made from a SharedSecret: who may do what with it (names only); null otherwise.</summary>
+    public IReadOnlyList<SharedAccessSummary>? Access { get; init; }
 }
 
 /// <summary>One target's part of a sync.</summary>

@@ -1,6 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Cli;
+using GitOpsSecrets.Manifests;
+using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Secrets;
+using GitOpsSecrets.Sharing;
 using GitOpsSecrets.Tests.TestSupport;
 using k8s;
 using k8s.Models;
@@ -63,6 +67,63 @@ public sealed class RegistryLoginOnRealClusterTests
         (JsonNode.Parse(File.ReadAllText(Path.Combine(aliceDocker, "config.json")))!["auths"] as JsonObject).ShouldNotBeNull().ContainsKey(Registry).ShouldBeFalse();
 
         (asAlice.All + aliceOther.All + asBob.All + logout.All).ShouldNotContain(Password, Case.Sensitive, "no credential is printed");
+    }
+
+    /// <summary>
+    /// The whole path: the pull secret and alice's access come from a SharedSecret in git, synced by the
+    /// engine to the real API server, which makes the Secret and the Role/RoleBinding; then RBAC decides
+    /// <c>registry login</c> for alice and bob.
+    /// </summary>
+    [RealClusterFact]
+    public async Task RegistryLogin_PullSecretFromSyncedSharedSecret_AliceLogsInBobForbiddenFileUnchanged()
+    {
+        await using var scenario = await RealClusterScenario.StartAsync();
+        using var work = new TempDirectory();
+        var ns = scenario.Namespace;
+        scenario.CommitFile("apps/regcred.yaml", SharedPullSecretYaml(ns, "regcred", "alice"));
+
+        var sync = await scenario.SyncAsync();
+
+        sync.ExitCode.ShouldBe(ExitCodes.Success, sync.ToString());
+        (await scenario.Client.CoreV1.ReadNamespacedSecretAsync("regcred", ns)).Type.ShouldBe("kubernetes.io/dockerconfigjson", "the engine made the pull secret");
+        var users = new ClusterUsers(scenario.Kubeconfig, work.File("kube"));
+        var alice = users.WriteKubeconfig("alice", "developers");
+        var bob = users.WriteKubeconfig("bob", "developers");
+        await Poll.UntilAsync(() => CanGetAsync(scenario, "alice", "regcred"), RealClusterWorker.Patience, () => "the API server's authorizer sees the RoleBinding the sync made");
+
+        var aliceDocker = work.File("alice-docker");
+        var asAlice = await Runner(aliceDocker).RunAsync("registry", "login", "--secret", $"{ns}/regcred", "--kubeconfig", alice);
+        asAlice.ExitCode.ShouldBe(ExitCodes.Success, asAlice.ToString());
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(aliceDocker, "config.json")))!;
+        config["auths"]![Registry]!["auth"]!.GetValue<string>().ShouldBe(Convert.ToBase64String(Encoding.UTF8.GetBytes($"puller:{Password}")), "alice's docker config has the shared registry login");
+
+        var bobDocker = work.File("bob-docker");
+        Directory.CreateDirectory(bobDocker);
+        const string bobConfig = """{"auths":{"mine.example.com":{"auth":"Ym9iOmJvYg=="}}}""";
+        File.WriteAllText(Path.Combine(bobDocker, "config.json"), bobConfig);
+        var asBob = await Runner(bobDocker).RunAsync("registry", "login", "--secret", $"{ns}/regcred", "--kubeconfig", bob);
+        asBob.ExitCode.ShouldBe(ExitCodes.SourceUnavailable, asBob.ToString());
+        asBob.Stderr.ShouldBe($"error: forbidden: user \"bob\" cannot get secret {ns}/regcred\n", asBob.ToString());
+        File.ReadAllText(Path.Combine(bobDocker, "config.json")).ShouldBe(bobConfig, "a refused login leaves the file unchanged");
+
+        (sync.ToString() + asAlice.All + asBob.All).ShouldNotContain(Password, Case.Sensitive, "no credential is printed");
+    }
+
+    /// <summary>A SharedSecret of type <c>kubernetes.io/dockerconfigjson</c>, sealed with the test key, granting USER <c>get</c>.</summary>
+    private static string SharedPullSecretYaml(string ns, string name, string user)
+    {
+        using var key = Vectors.LoadKey();
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"puller:{Password}"));
+        var dockerConfig = new JsonObject { ["auths"] = new JsonObject { [Registry] = new JsonObject { ["username"] = "puller", ["password"] = Password, ["auth"] = auth } } };
+        var secret = new Secret { Metadata = new ObjectMetadata { Name = name, Namespace = ns }, Type = SecretTypes.DockerConfigJson };
+        secret.Data[SecretTypes.DockerConfigJsonKey] = Encoding.UTF8.GetBytes(dockerConfig.ToJsonString());
+        var sealer = new Sealer(new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), new CryptoCounters()));
+        var shared = new SharedSecret
+        {
+            Sealed = sealer.Seal(secret, key, SealingScope.Strict),
+            Access = [new AccessRule { Verbs = ["get"], Users = [user] }],
+        };
+        return ManifestWriter.ToYaml(SharedSecretManifest.ToNode(shared));
     }
 
     private static CliRunner Runner(string dockerConfig)

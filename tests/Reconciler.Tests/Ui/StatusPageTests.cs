@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.Sharing;
 using GitOpsSecrets.Tests.TestSupport;
 using GitOpsSecrets.Tests.Worker;
 using Microsoft.Playwright;
@@ -86,6 +88,55 @@ public sealed class StatusPageTests(Chromium chromium) : IAsyncLifetime
         var document = recorded.Responses.Single(r => r.Url.EndsWith("/ui/status.html", StringComparison.Ordinal));
         document.Headers["content-security-policy"].ShouldContain("script-src 'self'");
         await File.WriteAllTextAsync(UiArtifacts.File("status-requests.txt"), string.Join("\n", recorded.Responses.Select(r => $"GET {r.Url} -> {r.Status} {r.Body.Length} bytes")) + "\n");
+    }
+
+    [Fact]
+    public async Task StatusPage_SecretFromSharedSecret_ShowsItsAccessNamesAndNeverAValueOrCiphertext()
+    {
+        var ciphertexts = new List<string>();
+        await using var worker = await WorkerFixture.StartAsync(prepare: files =>
+        {
+            var plain = WorkerFixture.Seal("apps", "plain");
+            var shared = new SharedSecret
+            {
+                Sealed = WorkerFixture.Seal("apps", "regcred"),
+                Access =
+                [
+                    new AccessRule { Verbs = ["get"], Users = ["alice"], Teams = ["payments"] },
+                    new AccessRule { Verbs = ["get", "watch"], Groups = ["oncall"], ServiceAccounts = [new ServiceAccountRef("ci", "builder")] },
+                ],
+            };
+            ciphertexts.AddRange(plain.EncryptedData.Values.Concat(shared.Sealed.EncryptedData.Values));
+            files.Repo.Write("apps/plain.yaml", WorkerFixture.Json(plain));
+            files.Repo.Write("apps/team.yaml", ManifestWriter.ToYaml(TeamManifest.ToNode(new Team { Name = "payments", Users = ["carol"] })));
+            files.Repo.Write("apps/regcred.yaml", ManifestWriter.ToYaml(SharedSecretManifest.ToNode(shared)));
+        });
+        await worker.WaitForSyncsAsync(1);
+        await using var recorded = await RecordedPage.OpenAsync(chromium);
+        var page = recorded.Page;
+
+        await page.GotoAsync($"{worker.BaseUrl}/ui/status.html");
+        await page.Locator("#secrets tbody tr:has-text('apps/regcred') ul.access").WaitForAsync();
+
+        var grants = await page.Locator("#secrets tbody tr:has-text('apps/regcred') ul.access li").AllTextContentsAsync();
+        grants.ShouldBe(["get: users alice; teams payments", "get, watch: groups oncall; service accounts ci/builder"], "each access rule with its verbs and subjects' names");
+        (await page.Locator("#secrets tbody tr:has-text('apps/plain') td:nth-child(7)").TextContentAsync()).ShouldBe("—", "a plain SealedSecret is not shared");
+        await page.FillAsync("#search", "builder");
+        (await page.Locator("#secrets tbody tr").CountAsync()).ShouldBe(1, "search finds a Secret by a subject of its access");
+
+        await recorded.SettleAsync();
+        var bodies = recorded.Responses.Select(r => Encoding.UTF8.GetString(r.Body)).ToList();
+        bodies.ShouldContain(b => b.Contains("\"serviceAccounts\"", StringComparison.Ordinal), "the status document with the access was among the responses checked");
+        foreach (var text in bodies.Append(await page.ContentAsync()))
+        {
+            text.ShouldNotContain(WorkerFixture.PlantedValue, Case.Sensitive, "no value in the page or any response");
+            foreach (var ciphertext in ciphertexts)
+            {
+                text.ShouldNotContain(ciphertext[..40], Case.Sensitive, "no ciphertext in the page or any response");
+            }
+        }
+
+        recorded.Console.ShouldBeEmpty("no script error");
     }
 
     [Fact]

@@ -78,16 +78,32 @@ function renderTargets(status) {
     })));
 }
 
+// A SharedSecret's access rules, one line each: "get: users alice; teams payments". Names only.
+function access(grants) {
+  if (!grants) return '—';
+  if (grants.length === 0) return 'shared, no access rules';
+  const list = element('ul', 'access');
+  for (const g of grants) {
+    const subjects = [['users', g.users], ['groups', g.groups], ['teams', g.teams], ['service accounts', g.serviceAccounts]]
+      .filter(([, names]) => names?.length)
+      .map(([kind, names]) => `${kind} ${names.join(', ')}`);
+    list.append(element('li', null, `${g.verbs.join(', ')}: ${subjects.join('; ')}`));
+  }
+  return list;
+}
+
+const accessNames = grants => (grants ?? []).flatMap(g => [...g.users, ...g.groups, ...g.teams, ...g.serviceAccounts]);
+
 function renderSecrets() {
   if (!latest) return;
   const search = $('search').value.trim().toLowerCase();
   const state = $('state-filter').value;
   const all = latest.targets.flatMap(t => (t.secrets ?? []).map(s => ({ target: t.name, ...s })));
   const shown = all.filter(s => (!state || s.state === state)
-    && (!search || [s.namespace, s.name, `${s.namespace}/${s.name}`, s.target, s.source, ...(s.sealedBy ?? [])].some(v => v && v.toLowerCase().includes(search))));
+    && (!search || [s.namespace, s.name, `${s.namespace}/${s.name}`, s.target, s.source, ...(s.sealedBy ?? []), ...accessNames(s.access)].some(v => v && v.toLowerCase().includes(search))));
   $('secrets').tBodies[0].replaceChildren(...shown.map(s => {
     const sealedBy = s.sealedBy?.length ? element('code', null, s.sealedBy.join(', ')) : 'unknown';
-    const tr = row([`${s.namespace}/${s.name}`, s.target, badge(s.state), sealedBy, when(s.lastChangeAt), s.source]);
+    const tr = row([`${s.namespace}/${s.name}`, s.target, badge(s.state), sealedBy, when(s.lastChangeAt), s.source, access(s.access)]);
     if (s.message) tr.title = s.message;
     return tr;
   }));

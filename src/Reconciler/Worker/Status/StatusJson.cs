@@ -79,12 +79,23 @@ public static class StatusJson
                     ["sealedBy"] = Strings(s.SealedBy),
                     ["lastChangeAt"] = Time(s.LastChangeAt),
                     ["message"] = s.Message,
+                    ["access"] = Access(s.Access),
                 }).ToArray()),
             }).ToArray()),
         };
     }
 
     private static string? Time(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>A SharedSecret's access rules: verbs and subjects' names only; null for a plain SealedSecret.</summary>
+    private static JsonArray? Access(IReadOnlyList<Sync.SharedAccessSummary>? access) => access is null ? null : new(access.Select(a => (JsonNode?)new JsonObject
+    {
+        ["verbs"] = Strings(a.Verbs),
+        ["users"] = Strings(a.Users),
+        ["groups"] = Strings(a.Groups),
+        ["teams"] = Strings(a.Teams),
+        ["serviceAccounts"] = Strings(a.ServiceAccounts),
+    }).ToArray());
 
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)v).ToArray());
 }

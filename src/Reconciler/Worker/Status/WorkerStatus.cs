@@ -7,9 +7,10 @@ public sealed record FailureStatus(string Namespace, string Name, string? Source
 
 /// <summary>
 /// One Secret in a target as of the last sync: what was done with it, where it came from, the keys that
-/// opened it (when known), and when it last changed in the target. Never a value.
+/// opened it (when known), when it last changed in the target, and for a SharedSecret's copy its access
+/// (verbs and subject names). Never a value.
 /// </summary>
-public sealed record SecretState(string Namespace, string Name, string State, string? Source, IReadOnlyList<string> SealedBy, DateTimeOffset? LastChangeAt, string? Message);
+public sealed record SecretState(string Namespace, string Name, string State, string? Source, IReadOnlyList<string> SealedBy, DateTimeOffset? LastChangeAt, string? Message, IReadOnlyList<SharedAccessSummary>? Access = null);
 
 /// <summary>What the worker knows about one target: the last revision attempted and the last one applied in full.</summary>
 public sealed record TargetStatus(
@@ -133,7 +134,8 @@ public sealed class WorkerStatus
                     o.Source,
                     o.SealedBy ?? earlier?.SealedBy ?? [],
                     o.Changes ? finishedAt : earlier?.LastChangeAt,
-                    o.Message);
+                    o.Message,
+                    o.Access);
             })
             .OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal)
             .ToList();
