@@ -96,7 +96,7 @@ public static class WorkerHost
         services.AddSingleton(rooms.GetRequiredService<Git.GitCacheLocation>());
         services.TryAddSingleton<Publishing.CertificatePublisher>();
         services.AddSingleton<WorkerJobs>();
-        services.TryAddSingleton(sp => new Notifications.Notifier(notificationChannels, configuration.Targets.Select(t => t.Name).ToList(), time, sp.GetRequiredService<ILogger<Notifications.Notifier>>(), sp.GetService<Notifications.NotifierOptions>()));
+        services.TryAddSingleton(sp => new Notifications.Notifier(notificationChannels, configuration.Targets.Select(t => t.Name).ToList(), time, sp.GetRequiredService<ILogger<Notifications.Notifier>>(), sp.GetService<Notifications.NotifierOptions>(), metrics: sp.GetRequiredService<WorkerMetrics>()));
         services.TryAddSingleton<ISyncRunner, SyncRunner>();
         AddLeadership(services, configuration, options.Identity, rooms);
         services.AddWorkerRateLimits();

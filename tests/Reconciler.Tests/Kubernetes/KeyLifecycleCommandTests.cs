@@ -129,6 +129,53 @@ public sealed class KeyLifecycleCommandTests : LoopbackApiServer, IDisposable
     }
 
     [Fact]
+    public async Task Compromised_ResealPush_OneCommitOnTheRemoteSealedToTheNewKeyAlone_ListsExposedSecrets()
+    {
+        var kubeconfig = SeedClusterKeys();
+        using var remote = new RemoteRepository();
+        var plantedOld = Planted + "-db";
+        var plantedNew = Planted + "-api";
+        var before = remote.Commit("two SealedSecrets, one on the key that leaks", new Dictionary<string, string?>
+        {
+            ["apps/db.yaml"] = SealedFiles.Yaml(SealedFiles.Seal(_old, "shop", "db", new Dictionary<string, string> { ["password"] = plantedOld })),
+            ["apps/api.yaml"] = SealedFiles.Yaml(SealedFiles.Seal(_new, "shop", "api", new Dictionary<string, string> { ["token"] = plantedNew })),
+            ["README.md"] = "platform secrets\n",
+        });
+        var clone = remote.Clone("ci");
+
+        var result = await new CliRunner().RunAsync("keys", "compromised", _old.Fingerprint[..12], Path.Combine(clone, "apps"), "--keys", "cluster:kube-system", "--kubeconfig", kubeconfig, "--reseal", "--push");
+
+        result.ExitCode.ShouldBe(ExitCodes.Success, result.ToString());
+        result.Stdout.ShouldContain("resealed 2 SealedSecrets in 2 files");
+        result.Stdout.ShouldContain("and pushed");
+        result.Stdout.ShouldContain("must now be changed by a person");
+        result.Stdout.ShouldContain("SealedSecret shop/db");
+        result.Stdout.ShouldNotContain("SealedSecret shop/api", customMessage: "api was never sealed to the compromised key");
+        GitCli.Run(remote.BarePath, "rev-parse", "main~1").ShouldBe(before, "exactly one new commit on the remote");
+        GitCli.Run(remote.BarePath, "diff", "--name-only", "main~1", "main").Split('\n').Order().ShouldBe(["apps/api.yaml", "apps/db.yaml"]);
+        var message = GitCli.Run(remote.BarePath, "log", "-1", "--format=%B", "main");
+        message.ShouldContain("after a key was compromised");
+        var secrets = Server.Store.List(ResourceTypes.Secrets, "kube-system");
+        secrets.Single(k => Name(k) == "sealed-secrets-keyold00")["metadata"]!["labels"]![KeySecrets.KeyLabel]!.GetValue<string>().ShouldBe(KeySecrets.CompromisedValue);
+        var createdSecret = secrets.Single(k => Name(k) is not ("sealed-secrets-keyold00" or "sealed-secrets-keynew00"));
+        var check = Path.Combine(_temp.Path, "check");
+        Directory.CreateDirectory(check);
+        foreach (var (path, name, planted) in new[] { ("apps/db.yaml", "shop/db", plantedOld), ("apps/api.yaml", "shop/api", plantedNew) })
+        {
+            var file = Path.Combine(check, Path.GetFileName(path));
+            File.WriteAllText(file, GitCli.Run(remote.BarePath, "show", $"main:{path}") + "\n");
+            // SealedFiles.Open disposes the keys it is given: fresh ones each time.
+            var withNew = SealedFiles.Open(file, KeyFrom(createdSecret)).Single();
+            withNew.Name.ShouldBe(name);
+            withNew.Values.ShouldNotBeNull($"{path} on the remote opens with the new key");
+            withNew.Values.Values.Single().ShouldBe(planted, $"{path} keeps its value");
+            SealedFiles.Open(file, TestKeys.Old(), TestKeys.New()).Single().Values.ShouldBeNull($"{path} on the remote no longer opens with the compromised or the previous key");
+        }
+
+        (result.ToString() + message).ShouldNotContain(Planted);
+    }
+
+    [Fact]
     public async Task Drill_KeyStoreMissingAKey_Exit4NamesTheFileAndWhy_WithTheKeyExit0()
     {
         var repo = Path.Combine(_temp.Path, "repo");
@@ -178,6 +225,18 @@ public sealed class KeyLifecycleCommandTests : LoopbackApiServer, IDisposable
         unknown.ExitCode.ShouldBe(ExitCodes.InvalidInput, unknown.ToString());
         unknown.Stderr.ShouldStartWith("error: revision no-such-branch");
         Directory.GetFileSystemEntries(repo, "*", SearchOption.AllDirectories).Order().ToList().ShouldBe(before, "a drill writes nothing");
+    }
+
+    private static string Name(JsonNode secret) => secret["metadata"]!["name"]!.GetValue<string>();
+
+    /// <summary>The key a key Secret in the fake API server holds (data is base64 as on the wire).</summary>
+    private static SealingKey KeyFrom(JsonNode secret)
+    {
+        string Pem(string field) => System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]![field]!.GetValue<string>()));
+        var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Pem("tls.crt"));
+        var rsa = System.Security.Cryptography.RSA.Create();
+        rsa.ImportFromPem(Pem("tls.key"));
+        return SealingKey.FromCertificate(Name(secret), certificate, rsa);
     }
 
     /// <summary>The old and new test keys as Bitnami key Secrets in kube-system; returns a kubeconfig for the server.</summary>

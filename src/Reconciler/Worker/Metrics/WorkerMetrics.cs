@@ -25,6 +25,7 @@ public sealed class WorkerMetrics
     private readonly Dictionary<(string Target, string Kind, string Result), long> _rollouts = [];
 
     private readonly Dictionary<(string Result, string Reason), long> _clusterReconciles = [];
+    private readonly Dictionary<(string Channel, string Result), long> _notifications = [];
     private double _durationSum;
     private long _durationCount;
     private long _unsealRequests;
@@ -115,6 +116,19 @@ public sealed class WorkerMetrics
         }
     }
 
+    /// <summary>
+    /// One notification's fate on a channel (by its configured name): sent, failed (given up after its
+    /// attempts or refused by the receiver) or dropped (pushed out of a full queue).
+    /// </summary>
+    public void RecordNotification(string channel, string result)
+    {
+        lock (_lock)
+        {
+            var key = (channel, result);
+            _notifications[key] = _notifications.GetValueOrDefault(key) + 1;
+        }
+    }
+
     public void RecordHttp(string handler, string method, int code)
     {
         lock (_lock)
@@ -189,6 +203,15 @@ public sealed class WorkerMetrics
                 writer.Sample("gitops_secrets_workload_rollouts_total", count, ("target", target), ("kind", kind), ("result", result));
             }
 
+            writer.Family("gitops_secrets_notifications_total", "counter", "Notifications by channel and result (sent, failed, dropped).");
+            foreach (var channel in _notifications.Keys.Select(k => k.Channel).Distinct().Order(StringComparer.Ordinal))
+            {
+                foreach (var result in NotificationResults.All)
+                {
+                    writer.Sample("gitops_secrets_notifications_total", _notifications.GetValueOrDefault((channel, result)), ("channel", channel), ("result", result));
+                }
+            }
+
             writer.Family("sealed_secrets_controller_http_requests_total", "counter", "HTTP requests served, by handler, method and status code.");
             foreach (var ((handler, method, code), count) in _http.OrderBy(p => p.Key.Handler, StringComparer.Ordinal).ThenBy(p => p.Key.Method, StringComparer.Ordinal).ThenBy(p => p.Key.Code))
             {
@@ -218,6 +241,16 @@ public sealed class WorkerMetrics
     }
 
     private static void Increment(Dictionary<string, long> counters, string key) => counters[key] = counters.GetValueOrDefault(key) + 1;
+}
+
+/// <summary>The result label of <c>gitops_secrets_notifications_total</c>.</summary>
+public static class NotificationResults
+{
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string Dropped = "dropped";
+
+    public static readonly IReadOnlyList<string> All = [Sent, Failed, Dropped];
 }
 
 /// <summary>Why a Secret was not applied, in Bitnami's reason vocabulary where it has a word for it.</summary>

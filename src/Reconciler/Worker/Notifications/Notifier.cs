@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sync;
+using GitOpsSecrets.Worker.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Worker.Notifications;
@@ -31,7 +32,7 @@ public sealed class Notifier : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _http;
 
-    public Notifier(IReadOnlyList<(NotificationChannel Channel, NotificationConfiguration Settings)> channels, IReadOnlyList<string> targets, TimeProvider time, ILogger<Notifier> logger, NotifierOptions? options = null, HttpMessageHandler? handler = null)
+    public Notifier(IReadOnlyList<(NotificationChannel Channel, NotificationConfiguration Settings)> channels, IReadOnlyList<string> targets, TimeProvider time, ILogger<Notifier> logger, NotifierOptions? options = null, HttpMessageHandler? handler = null, WorkerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(channels);
         options ??= new NotifierOptions();
@@ -39,7 +40,7 @@ public sealed class Notifier : IAsyncDisposable
         // Timeouts are per attempt and per channel (below), not the client's.
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("gitops-secrets");
-        _deliveries = channels.Select(c => new Delivery(c.Channel, c.Settings.Timeout, c.Settings.MaxAttempts, options, _http, time, logger, _stopping.Token)).ToList();
+        _deliveries = channels.Select(c => new Delivery(c.Channel, c.Settings.Timeout, c.Settings.MaxAttempts, options, _http, time, logger, metrics, _stopping.Token)).ToList();
     }
 
     public int Channels => _deliveries.Count;
@@ -82,10 +83,11 @@ public sealed class Notifier : IAsyncDisposable
         private readonly HttpClient _http;
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
+        private readonly WorkerMetrics? _metrics;
         private readonly Channel<NotificationEvent> _queue;
         private readonly Task _loop;
 
-        public Delivery(NotificationChannel channel, TimeSpan timeout, int maxAttempts, NotifierOptions options, HttpClient http, TimeProvider time, ILogger logger, CancellationToken stopping)
+        public Delivery(NotificationChannel channel, TimeSpan timeout, int maxAttempts, NotifierOptions options, HttpClient http, TimeProvider time, ILogger logger, WorkerMetrics? metrics, CancellationToken stopping)
         {
             _channel = channel;
             _timeout = timeout;
@@ -94,7 +96,10 @@ public sealed class Notifier : IAsyncDisposable
             _http = http;
             _time = time;
             _logger = logger;
-            _queue = System.Threading.Channels.Channel.CreateBounded<NotificationEvent>(new BoundedChannelOptions(options.QueueLength) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+            _metrics = metrics;
+            _queue = System.Threading.Channels.Channel.CreateBounded<NotificationEvent>(
+                new BoundedChannelOptions(options.QueueLength) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                _ => _metrics?.RecordNotification(_channel.Name, NotificationResults.Dropped));
             _loop = Task.Run(() => RunAsync(stopping), CancellationToken.None);
         }
 
@@ -136,12 +141,14 @@ public sealed class Notifier : IAsyncDisposable
                 if (outcome is null)
                 {
                     _logger.LogDebug("Notification {Channel}: {Event} for target {Target} sent", _channel.Name, notification.EventName, notification.Target);
+                    _metrics?.RecordNotification(_channel.Name, NotificationResults.Sent);
                     return;
                 }
 
                 if (!retry || attempt == _maxAttempts)
                 {
                     _logger.LogWarning("Notification {Channel}: {Event} for target {Target} not sent after {Attempts} attempt(s): {Outcome}", _channel.Name, notification.EventName, notification.Target, attempt, outcome);
+                    _metrics?.RecordNotification(_channel.Name, NotificationResults.Failed);
                     return;
                 }
 

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
+using GitOpsSecrets.Worker.Metrics;
 using GitOpsSecrets.Worker.Notifications;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -75,6 +77,48 @@ public sealed class NotifierTests
         }
 
         receiver.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("target").GetString()).ShouldBe(["prod", "staging"], "a 400 is an answer, not an outage: the next event follows without a retry");
+    }
+
+    [Fact]
+    public async Task Metrics_ReceiverFailsTwiceThenSucceeds_OneSentNoneFailed()
+    {
+        var metrics = new WorkerMetrics();
+        await using var receiver = await RecordingServer.StartAsync(n => n <= 2 ? 503 : 200);
+        await using (var notifier = MeasuredNotifier(metrics, new WebhookChannel("hook", ["prod"], new Uri(receiver.Url), Secret)))
+        {
+            notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
+            await receiver.WaitForRequestsAsync(3);
+        }
+
+        var text = Render(metrics);
+        text.ShouldContain("gitops_secrets_notifications_total{channel=\"hook\",result=\"sent\"} 1\n", Case.Sensitive, "retries are attempts, not notifications: " + text);
+        text.ShouldContain("gitops_secrets_notifications_total{channel=\"hook\",result=\"failed\"} 0\n", Case.Sensitive, text);
+        text.ShouldContain("gitops_secrets_notifications_total{channel=\"hook\",result=\"dropped\"} 0\n", Case.Sensitive, text);
+    }
+
+    [Fact]
+    public async Task Metrics_ClientError_OneFailedNoneSent()
+    {
+        var metrics = new WorkerMetrics();
+        await using var receiver = await RecordingServer.StartAsync(_ => 400);
+        await using (var notifier = MeasuredNotifier(metrics, new WebhookChannel("hook", ["prod"], new Uri(receiver.Url), Secret)))
+        {
+            notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
+            await receiver.WaitForRequestsAsync(1);
+        }
+
+        var text = Render(metrics);
+        text.ShouldContain("gitops_secrets_notifications_total{channel=\"hook\",result=\"failed\"} 1\n", Case.Sensitive, text);
+        text.ShouldContain("gitops_secrets_notifications_total{channel=\"hook\",result=\"sent\"} 0\n", Case.Sensitive, text);
+    }
+
+    private static Notifier MeasuredNotifier(WorkerMetrics metrics, NotificationChannel channel) =>
+        new([(channel, Settings())], ["prod", "staging"], TimeProvider.System, NullLogger<Notifier>.Instance, Fast, metrics: metrics);
+
+    private static string Render(WorkerMetrics metrics)
+    {
+        using var ring = new KeyRing([]);
+        return metrics.Render(ring, leader: true, DateTimeOffset.UnixEpoch);
     }
 
     [Fact]
