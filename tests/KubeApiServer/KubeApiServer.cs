@@ -363,9 +363,10 @@ public sealed class KubeApiServer : IAsyncDisposable
             {
                 IReadOnlyList<WatchEvent> events;
                 Task next;
+                long through;
                 try
                 {
-                    (events, next) = Store.ChangesAfter(type, @namespace, from);
+                    (events, next, through) = Store.ChangesAfter(type, @namespace, from);
                 }
                 catch (KubeApiException e) when (e.Code == 410)
                 {
@@ -382,7 +383,9 @@ public sealed class KubeApiServer : IAsyncDisposable
                 if (bookmarks && !caughtUp)
                 {
                     caughtUp = true;
-                    var at = Math.Max(from, long.Parse(Store.ResourceVersion, CultureInfo.InvariantCulture));
+                    // The version these events are complete through, not the store's current one: a change made
+                    // since the snapshot above would be skipped by a client resuming from this bookmark.
+                    var at = Math.Max(from, through);
                     await WriteEventAsync(context, "BOOKMARK", new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion, ["metadata"] = new JsonObject { ["resourceVersion"] = at.ToString(CultureInfo.InvariantCulture) } }, stop.Token);
                     from = Math.Max(from, at);
                 }

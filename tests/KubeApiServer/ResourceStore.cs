@@ -52,9 +52,11 @@ public sealed class ResourceStore
 
     /// <summary>
     /// The changes to objects of a type (in a namespace, or all) after a resourceVersion, and a task that
-    /// completes at the next change of anything. Throws 410 Gone when that version is older than the history kept.
+    /// completes at the next change of anything, and the store's version they are complete through (taken under
+    /// the same lock, so a bookmark at it never skips a change made meanwhile). Throws 410 Gone when that
+    /// version is older than the history kept.
     /// </summary>
-    public (IReadOnlyList<WatchEvent> Events, Task Next) ChangesAfter(ResourceType type, string? @namespace, long resourceVersion)
+    public (IReadOnlyList<WatchEvent> Events, Task Next, long Through) ChangesAfter(ResourceType type, string? @namespace, long resourceVersion)
     {
         lock (_lock)
         {
@@ -74,7 +76,7 @@ public sealed class ResourceStore
             var events = _history.Skip(low).Where(e => e.Resource == type && (@namespace is null || e.Namespace == @namespace))
                 .Select(e => e with { Object = (JsonObject)e.Object.DeepClone() })
                 .ToList();
-            return (events, _changed.Task);
+            return (events, _changed.Task, _resourceVersion);
         }
     }
 
