@@ -4,9 +4,11 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.Git;
 using GitOpsSecrets.Tests.TestSupport;
 using Xunit.Abstractions;
+using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
 
 namespace GitOpsSecrets.Tests.Worker;
 
@@ -188,6 +190,122 @@ public sealed partial class WorkerKillNineTests(ITestOutputHelper output) : IDis
         kills.ShouldBeGreaterThanOrEqualTo(KillsPerScenario, "too few runs were killed");
         File.ReadAllText(Path.Combine(Root, "team", "db", "password")).ShouldBe("renewal-planted");
     }
+
+    [Fact]
+    public async Task Run_KilledDuringKubernetesApplies_EverySecretIsOneRevisionWhole_AndTheRestartConvergesWithoutTouchingOthers()
+    {
+        var random = Seeded("kubernetes apply");
+        await using var server = await ApiServer.StartAsync();
+        server.CreateNamespace("team");
+        var foreign = server.SeedSecret("team", "foreign", new Dictionary<string, string> { ["token"] = "not-ours" });
+        var kubeconfig = server.WriteKubeconfig(Path.Combine(_remote.Scratch("kube"), "kubeconfig"));
+        SealedFiles.WriteKeyPair(KeyDirectory, "new", TestKeys.NewCertificatePem, TestKeys.NewPrivateKeyPem);
+
+        // Revision a has one Secret more than b, so a restart after a kill also has to prune (only it).
+        var revisions = new Dictionary<string, Dictionary<string, string?>>(StringComparer.Ordinal);
+        using (var key = TestKeys.New())
+        {
+            foreach (var name in new[] { "a", "b" })
+            {
+                revisions[name] = Enumerable.Range(0, ClusterSecrets).ToDictionary(i => $"apps/s{i}.yaml", i => (string?)SealedFiles.Yaml(SealedFiles.Seal(key, "team", $"s{i}", Values(name, i))));
+            }
+
+            revisions["a"]["apps/only-a.yaml"] = SealedFiles.Yaml(SealedFiles.Seal(key, "team", "only-a", new Dictionary<string, string> { ["password"] = "only-a-planted" }));
+            revisions["b"]["apps/only-a.yaml"] = null;
+        }
+
+        // Every write is slowed, so a sync spends most of its time between its first and last apply.
+        server.Faults.Delay(r => r.Verb is "apply" or "patch" or "delete" && r.ResourcePlural == "secrets", TimeSpan.FromMilliseconds(60));
+        string[] args = ["run", "--repo", _remote.BarePath, "--ref", "main", "--path", "apps", "--keys", KeyDirectory, "--target", "kubernetes", "--kubeconfig", kubeconfig, "--cache-dir", _remote.Scratch("kube-cache"), "--interval", "1h", "--listen", "127.0.0.1:0", "--key-renew-period", "0"];
+        var contentOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var current = "a";
+        var head = _remote.Commit("a", revisions["a"]);
+        contentOf[head] = current;
+        var calibration = Stopwatch.StartNew();
+        TimeSpan span;
+        await using (var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>()))
+        {
+            var started = calibration.Elapsed;
+            await AwaitSyncedAsync(worker, head, "calibration");
+            span = calibration.Elapsed - started;
+        }
+
+        var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var kills = 0;
+        for (var run = 1; kills < KillsPerScenario && run <= KillsPerScenario * 3; run++)
+        {
+            current = current == "a" ? "b" : "a";
+            head = _remote.Commit(current, revisions[current]);
+            contentOf[head] = current;
+            var writesBefore = server.Requests.Writes.Count;
+            var delay = TimeSpan.FromMilliseconds(random.NextDouble() * span.TotalMilliseconds);
+            await using (var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>()))
+            {
+                await Task.Delay(delay); // the kill moment, seeded within one calibrated sync; not a wait for a result
+                var finished = await SyncedAsync(worker, head);
+                worker.Kill();
+                var writes = server.Requests.Writes.Count - writesBefore;
+                Count(outcomes, finished ? "after the sync" : writes == 0 ? "before the first write" : "between writes (mid-apply)");
+                kills++;
+            }
+
+            AssertClusterWhole(server, contentOf, $"kill after run {run} ({delay.TotalMilliseconds:0} ms) towards {current}");
+            server.Secret("team", "foreign")!.ToJsonString().ShouldBe(foreign.ToJsonString(), $"run {run}: a Secret that is not ours is never touched");
+        }
+
+        output.WriteLine($"kubernetes apply: {kills} kills (calibrated sync {span.TotalMilliseconds:0} ms): {Describe(outcomes)}");
+        kills.ShouldBeGreaterThanOrEqualTo(KillsPerScenario, "too few runs were killed");
+        outcomes.GetValueOrDefault("between writes (mid-apply)").ShouldBeGreaterThan(0, $"no kill landed between two applies: {Describe(outcomes)}");
+
+        server.Faults.Clear();
+        await using (var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>()))
+        {
+            await AwaitSyncedAsync(worker, head, "final restart");
+            worker.Output.ShouldNotContain("planted", customMessage: "no value in the worker's output");
+        }
+
+        var managed = ManagedSecrets(server);
+        managed.Keys.Order(StringComparer.Ordinal).ShouldBe(Enumerable.Range(0, ClusterSecrets).Select(i => $"s{i}").Concat(current == "a" ? ["only-a"] : []).Order(StringComparer.Ordinal), $"after the restart: exactly revision {current}'s Secrets");
+        for (var i = 0; i < ClusterSecrets; i++)
+        {
+            Same(managed[$"s{i}"].Values, Values(current, i)).ShouldBeTrue($"after the restart: team/s{i} holds revision {current}");
+        }
+
+        server.Secret("team", "foreign")!.ToJsonString().ShouldBe(foreign.ToJsonString(), "after the restart: the foreign Secret is untouched");
+
+        // Converged means converged: one more start at the same head writes nothing.
+        var settled = server.Requests.Writes.Count;
+        await using (var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>()))
+        {
+            await AwaitSyncedAsync(worker, head, "no-change restart");
+        }
+
+        server.Requests.Writes.Skip(settled).Where(r => r.ResourcePlural == "secrets").ShouldBeEmpty("a restart at the converged head writes no Secret");
+        output.WriteLine($"kubernetes apply: survived {kills} kills; the restart converged on {current} ({head[..8]})");
+    }
+
+    private const int ClusterSecrets = 12;
+
+    /// <summary>Every Secret of ours holds one revision's values whole, and its revision annotation names a commit with exactly those values.</summary>
+    private static void AssertClusterWhole(ApiServer server, Dictionary<string, string> contentOf, string context)
+    {
+        foreach (var (name, secret) in ManagedSecrets(server))
+        {
+            contentOf.TryGetValue(secret.Revision, out var content).ShouldBeTrue($"{context}: team/{name} names revision {secret.Revision}, which was never the head");
+            var expected = name == "only-a" ? new Dictionary<string, string>(StringComparer.Ordinal) { ["password"] = "only-a-planted" } : Values(content!, int.Parse(name[1..], CultureInfo.InvariantCulture));
+            Same(secret.Values, expected).ShouldBeTrue($"{context}: team/{name} shows [{string.Join(", ", secret.Values.Keys)}], not revision {content} whole");
+        }
+    }
+
+    private static Dictionary<string, (string Revision, Dictionary<string, string> Values)> ManagedSecrets(ApiServer server) =>
+        server.Store.List(KubeApiServer.ResourceTypes.Secrets, "team")
+            .Where(s => (string?)s["metadata"]?["labels"]?[ManagedMetadata.ManagedByLabel] == ManagedMetadata.ManagedByValue)
+            .ToDictionary(
+                s => (string)s["metadata"]!["name"]!,
+                s => (
+                    Revision: ((string?)s["metadata"]?["annotations"]?[ManagedMetadata.RevisionAnnotation] ?? string.Empty).Split(':')[^1],
+                    Values: server.SecretText("team", (string)s["metadata"]!["name"]!)!.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)),
+                StringComparer.Ordinal);
 
     private Random Seeded(string scenario)
     {
