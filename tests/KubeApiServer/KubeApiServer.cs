@@ -311,14 +311,69 @@ public sealed class KubeApiServer : IAsyncDisposable
                 return (JsonNode)o;
             })
             .ToArray();
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion };
+        if (int.TryParse(request.QueryValue("limit"), CultureInfo.InvariantCulture, out var limit) && limit > 0)
+        {
+            (items, var next) = Page(items, limit, request.QueryValue("continue"), resourceVersion);
+            if (next is not null)
+            {
+                metadata["continue"] = next;
+            }
+        }
+
         return new JsonObject
         {
             ["kind"] = type.Kind + "List",
             ["apiVersion"] = type.ApiVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["metadata"] = metadata,
             ["items"] = new JsonArray(items),
         };
     }
+
+    /// <summary>
+    /// One page of a LIST, as the real server pages: items in key order (namespace, then name), a continue
+    /// token naming the last key and the list's version, 410 Expired once that version was compacted away,
+    /// 400 for a token that is not one. Unlike the real server, later pages show objects as they are now
+    /// rather than at the first page's version.
+    /// </summary>
+    private (JsonNode[] Items, string? Next) Page(JsonNode[] items, int limit, string? token, string resourceVersion)
+    {
+        var ordered = items.OrderBy(KeyOf, StringComparer.Ordinal).ToList();
+        var listVersion = long.Parse(resourceVersion, CultureInfo.InvariantCulture);
+        if (!string.IsNullOrEmpty(token))
+        {
+            JsonObject parsed;
+            try
+            {
+                parsed = JsonNode.Parse(Convert.FromBase64String(token))!.AsObject();
+            }
+            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or InvalidOperationException)
+            {
+                throw KubeApiException.BadRequest($"continue key is not valid: {e.Message}");
+            }
+
+            listVersion = (long)parsed["rv"]!;
+            if (listVersion < Store.CompactedThrough)
+            {
+                throw new KubeApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+            }
+
+            var start = (string)parsed["start"]!;
+            ordered = ordered.Where(i => string.CompareOrdinal(KeyOf(i), start) > 0).ToList();
+        }
+
+        var page = ordered.Take(limit).ToArray();
+        if (ordered.Count <= limit)
+        {
+            return (page, null);
+        }
+
+        var next = new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = listVersion, ["start"] = KeyOf(page[^1]) };
+        return (page, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(next.ToJsonString())));
+    }
+
+    private static string KeyOf(JsonNode item) =>
+        $"{(string?)item["metadata"]?["namespace"]}/{(string?)item["metadata"]?["name"]}";
 
     /// <summary>
     /// A watch, as the real server streams it: one JSON event per line from the resourceVersion asked

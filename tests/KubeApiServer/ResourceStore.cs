@@ -80,6 +80,18 @@ public sealed class ResourceStore
         }
     }
 
+    /// <summary>The version up to which history was compacted: a list continue token from before it is expired (410).</summary>
+    public long CompactedThrough
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _compactedThrough;
+            }
+        }
+    }
+
     /// <summary>Forgets every past change, as an etcd compaction does: a watch from an earlier version gets 410 Gone.</summary>
     public void Compact()
     {

@@ -24,6 +24,9 @@ public sealed record KubernetesTargetOptions
 
     /// <summary>Roll opted-in workloads that use changed Secrets (<see cref="RestartAnnotations.OptIn"/>).</summary>
     public bool RestartWorkloads { get; init; } = true;
+
+    /// <summary>Items per page of the LISTs that observe Secrets (<c>limit</c>), so a large namespace is never held whole.</summary>
+    public int ListPageSize { get; init; } = PagedSecretList.DefaultPageSize;
 }
 
 /// <summary>
@@ -68,28 +71,27 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
 
     public async Task<IReadOnlyList<ObservedSecret>> ObserveAsync(IReadOnlyCollection<string>? namespaces, IReadOnlyCollection<SecretId> wanted, CancellationToken cancellationToken)
     {
-        var secrets = new List<V1Secret>();
+        // Each page is reduced to hashes and the uid at once: values are never held beyond one page.
+        var observed = new List<(ObservedSecret Secret, string? Uid)>();
         try
         {
             if (namespaces is null)
             {
-                var list = await _api.CallAsync("listing Secrets in every namespace", ct => _client.CoreV1.ListSecretForAllNamespacesAsync(labelSelector: SecretObjects.ManagedSelector, cancellationToken: ct), cancellationToken);
-                secrets.AddRange(list.Items);
+                observed.AddRange(await PagedSecretList.ReadAsync(_api, "listing Secrets in every namespace", (next, ct) => _client.CoreV1.ListSecretForAllNamespacesAsync(continueParameter: next, labelSelector: SecretObjects.ManagedSelector, limit: _options.ListPageSize, cancellationToken: ct), Observe, cancellationToken));
             }
             else
             {
                 foreach (var @namespace in namespaces.Order(StringComparer.Ordinal))
                 {
-                    var list = await _api.CallAsync($"listing Secrets in namespace {@namespace}", ct => _client.CoreV1.ListNamespacedSecretAsync(@namespace, labelSelector: SecretObjects.ManagedSelector, cancellationToken: ct), cancellationToken);
-                    secrets.AddRange(list.Items);
+                    observed.AddRange(await PagedSecretList.ReadAsync(_api, $"listing Secrets in namespace {@namespace}", (next, ct) => _client.CoreV1.ListNamespacedSecretAsync(@namespace, continueParameter: next, labelSelector: SecretObjects.ManagedSelector, limit: _options.ListPageSize, cancellationToken: ct), Observe, cancellationToken));
                 }
             }
 
-            var listed = secrets.Select(s => new SecretId(s.Metadata.NamespaceProperty, s.Metadata.Name)).ToHashSet();
+            var listed = observed.Select(o => o.Secret.Id).ToHashSet();
             var unlisted = wanted.Where(id => !listed.Contains(id) && (namespaces is null || namespaces.Contains(id.Namespace))).Distinct();
             foreach (var inNamespace in unlisted.GroupBy(id => id.Namespace).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                secrets.AddRange(await ReadUnlabelledAsync(inNamespace.Key, inNamespace.ToHashSet(), cancellationToken));
+                observed.AddRange(await ReadUnlabelledAsync(inNamespace.Key, inNamespace.ToHashSet(), cancellationToken));
             }
         }
         catch (HttpOperationException e)
@@ -98,34 +100,36 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
         }
 
         var uids = new Dictionary<SecretId, string>();
-        foreach (var secret in secrets.Where(s => s.Metadata?.Uid is not null))
+        foreach (var (secret, uid) in observed.Where(o => o.Uid is not null))
         {
-            uids.TryAdd(new SecretId(secret.Metadata.NamespaceProperty, secret.Metadata.Name), secret.Metadata.Uid);
+            uids.TryAdd(secret.Id, uid!);
         }
 
         _observedUids = uids;
-        return secrets.Select(SecretObjects.Observe).ToList();
+        return observed.Select(o => o.Secret).ToList();
     }
+
+    private static (ObservedSecret Secret, string? Uid) Observe(V1Secret secret) => (SecretObjects.Observe(secret), secret.Metadata?.Uid);
 
     /// <summary>
     /// Wanted Secrets that do not carry our label: a pre-existing Secret may only be taken over when it
     /// asks to be, so each must be seen before the first write. A few are read one by one; many (a first
     /// sync into a populated cluster) with one unfiltered LIST of their namespace instead of a GET each.
     /// </summary>
-    private async Task<IEnumerable<V1Secret>> ReadUnlabelledAsync(string @namespace, HashSet<SecretId> ids, CancellationToken cancellationToken)
+    private async Task<IEnumerable<(ObservedSecret Secret, string? Uid)>> ReadUnlabelledAsync(string @namespace, HashSet<SecretId> ids, CancellationToken cancellationToken)
     {
         if (ids.Count > GetsBeforeList)
         {
-            var list = await _api.CallAsync($"listing Secrets in namespace {@namespace}", ct => _client.CoreV1.ListNamespacedSecretAsync(@namespace, cancellationToken: ct), cancellationToken);
-            return list.Items.Where(s => ids.Contains(new SecretId(@namespace, s.Metadata.Name)));
+            var all = await PagedSecretList.ReadAsync(_api, $"listing Secrets in namespace {@namespace}", (next, ct) => _client.CoreV1.ListNamespacedSecretAsync(@namespace, continueParameter: next, limit: _options.ListPageSize, cancellationToken: ct), secret => ids.Contains(new SecretId(@namespace, secret.Metadata.Name)) ? Observe(secret) : default((ObservedSecret, string?)?), cancellationToken);
+            return all.OfType<(ObservedSecret, string?)>();
         }
 
-        var found = new List<V1Secret>();
+        var found = new List<(ObservedSecret, string?)>();
         foreach (var id in ids.OrderBy(id => id.Name, StringComparer.Ordinal))
         {
             if (await ReadAsync(id, cancellationToken) is { } existing)
             {
-                found.Add(existing);
+                found.Add(Observe(existing));
             }
         }
 
