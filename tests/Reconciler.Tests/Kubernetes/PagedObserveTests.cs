@@ -1,8 +1,8 @@
-using k8s;
 using System.Net;
 using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOpsSecrets.Tests.Kubernetes;
