@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Sync;
 
-/// <summary>Builds a <see cref="SyncEngine"/> from a checked configuration.</summary>
+/// <summary>Builds a <see cref="SyncEngine"/> from a configuration already checked by <see cref="ConfigurationValidator"/> (the command line checks it once, when it resolves it).</summary>
 public sealed class SyncEngineFactory(
     ISecretSourceFactory sources,
     IKeyStoreFactory keyStores,
@@ -18,7 +18,6 @@ public sealed class SyncEngineFactory(
 {
     public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null)
     {
-        ConfigurationValidator.Validate(configuration);
         var factories = targetFactories.ToDictionary(f => f.Kind, StringComparer.Ordinal);
         var targets = configuration.Targets.Select(t =>
         {

@@ -138,7 +138,7 @@ public sealed class KeyRefreshLoop(WorkerKeys keys, TimeProvider time) : Backgro
 /// <summary>Registers the cluster source (configuration <c>sources.cluster</c>) in the worker.</summary>
 public static class ClusterSourceRegistration
 {
-    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, IServiceProvider rooms, bool withGit)
+    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, bool withGit)
     {
         if (!withGit)
         {
@@ -149,7 +149,7 @@ public static class ClusterSourceRegistration
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var loggers = sp.GetRequiredService<ILoggerFactory>();
-            var client = rooms.GetRequiredService<KubernetesClients>().Get(cluster.Kubeconfig, cluster.Context);
+            var client = sp.GetRequiredService<KubernetesClients>().Get(cluster.Kubeconfig, cluster.Context);
             var target = new KubernetesTarget("cluster", client, new KubernetesTargetOptions { RecordEvents = false }, time, loggers.CreateLogger<KubernetesTarget>());
             var api = new KubernetesSealedSecretApi(client, time, loggers.CreateLogger<KubernetesSealedSecretApi>());
             var keys = sp.GetRequiredService<WorkerKeys>();
