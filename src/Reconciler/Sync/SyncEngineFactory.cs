@@ -16,7 +16,10 @@ public sealed class SyncEngineFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null)
+    /// <param name="configuration">The checked configuration.</param>
+    /// <param name="options">Parallelism and lock timeout.</param>
+    /// <param name="keys">The current keys the engine shares with others (the worker's); null: its own, over the configured store.</param>
+    public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null, CurrentKeys? keys = null)
     {
         var factories = targetFactories.ToDictionary(f => f.Kind, StringComparer.Ordinal);
         var targets = configuration.Targets.Select(t =>
@@ -27,7 +30,8 @@ public sealed class SyncEngineFactory(
         }).ToList();
         return new SyncEngine(
             sources.Create(configuration.Source),
-            keyStores.Create(configuration.Keys),
+            // Its own keys log nothing: what they skip is in the report, which carries every warning.
+            keys ?? new CurrentKeys(keyStores.Create(configuration.Keys)),
             targets,
             unsealer,
             counters,

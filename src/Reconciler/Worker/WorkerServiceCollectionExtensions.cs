@@ -59,7 +59,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(configuration);
         if (configuration.UsesGit)
         {
-            services.AddSingleton(sp => sp.GetRequiredService<SyncEngineFactory>().Create(configuration));
+            services.AddSingleton(sp => sp.GetRequiredService<SyncEngineFactory>().Create(configuration, keys: sp.GetRequiredService<CurrentKeys>()));
         }
 
         if (configuration.Cluster is { } cluster)
@@ -68,7 +68,7 @@ public static class WorkerServiceCollectionExtensions
         }
 
         services.AddSingleton(sp => sp.GetRequiredService<IKeyStoreFactory>().Create(configuration.Keys));
-        services.AddSingleton<WorkerKeys>();
+        services.AddSingleton<CurrentKeys>();
         services.AddSingleton<WorkerStatus>();
         services.AddSingleton<WorkerMetrics>();
         services.AddSingleton<KeyLifecycle.KeyLifecycleState>();

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
 using GitOpsSecrets.Worker.Jobs;
 using GitOpsSecrets.Worker.Leadership;
 using Microsoft.Extensions.Hosting;
@@ -11,11 +12,11 @@ namespace GitOpsSecrets.Worker;
 /// At start: reads the keys, schedules the first sync and key check at once, and from then on fires
 /// both again whenever this replica becomes the leader.
 /// </summary>
-public sealed class WorkerStartup(WorkerKeys keys, WorkerJobs jobs, ILeadership leadership, WorkerConfiguration configuration, ILogger<WorkerStartup> logger) : IHostedService
+public sealed class WorkerStartup(CurrentKeys keys, WorkerJobs jobs, ILeadership leadership, WorkerConfiguration configuration, ILogger<WorkerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await keys.RefreshAsync(cancellationToken);
+        await keys.RefreshAsync(logger, cancellationToken);
         leadership.Changed += OnLeadershipChanged;
         if (configuration.UsesGit)
         {
