@@ -1,9 +1,7 @@
 using System.Collections;
-using GitOpsSecrets.Git;
-using GitOpsSecrets.Keys;
+using GitOpsSecrets.Hosting;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Targets.Files;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -58,6 +56,10 @@ public sealed class CliHost
     public string? GetEnvironmentVariable(string name) =>
         Environment.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
+    /// <summary>How this host sets up the rooms in any container: its environment, and <see cref="ConfigureServices"/> after them.</summary>
+    public RoomSetup Rooms(CryptoEngine engine) =>
+        new() { Engine = engine, GetEnvironmentVariable = GetEnvironmentVariable, ConfigureServices = ConfigureServices };
+
     /// <summary>The services of every room, built for one command invocation.</summary>
     public ServiceProvider CreateServices(CryptoEngine engine, bool verbose = false)
     {
@@ -69,13 +71,10 @@ public sealed class CliHost
             // sync and plan print the engine's report, which carries every error and warning it logs: logging them too printed each twice.
             .AddFilter(typeof(SyncEngine).FullName, verbose ? LogLevel.Debug : LogLevel.None)
             .AddProvider(new TextWriterLoggerProvider(Error, verbose ? LogLevel.Debug : LogLevel.Warning, Time, timestamps: false)));
-        services.AddSealing(engine);
-        services.AddKeys();
-        services.AddSync();
-        services.AddGit(GetEnvironmentVariable);
-        Kubernetes.KubernetesServiceCollectionExtensions.AddKubernetes(services);
-        services.AddDirectoryTarget();
-        ConfigureServices?.Invoke(services);
+        // Kept in the container: `run` hands the same setup to the worker, whose container registers the rooms itself.
+        var rooms = Rooms(engine);
+        services.AddSingleton(rooms);
+        services.AddRooms(rooms);
         return services.BuildServiceProvider();
     }
 }

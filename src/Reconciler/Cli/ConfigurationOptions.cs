@@ -56,8 +56,20 @@ public sealed class ConfigurationOptions
         Keys, KeyRenewPeriod, KeyCutoffTime, Target, Kubeconfig, Context, Prune, FileMode, CreateNamespaces, ForceConflicts,
     ];
 
-    /// <summary>The configuration file (if any) with every given flag applied over it.</summary>
-    public WorkerConfiguration Resolve(ParseResult parse, CliHost host)
+    /// <summary>
+    /// The configuration file (if any) with every given flag applied over it, then <paramref name="adjust"/>
+    /// (a command's own flags), then checked as a whole: the one place a configuration is validated, so
+    /// the rooms and the worker take it as it comes.
+    /// </summary>
+    public WorkerConfiguration Resolve(ParseResult parse, CliHost host, Action<WorkerConfiguration>? adjust = null)
+    {
+        var configuration = Read(parse);
+        adjust?.Invoke(configuration);
+        ConfigurationValidator.Validate(configuration);
+        return configuration;
+    }
+
+    private WorkerConfiguration Read(ParseResult parse)
     {
         var configuration = parse.GetValue(Config) is { } file ? ConfigurationReader.ReadFile(file) : new WorkerConfiguration();
         var source = configuration.Source;

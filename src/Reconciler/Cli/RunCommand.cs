@@ -1,6 +1,9 @@
 using System.CommandLine;
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Hosting;
 using GitOpsSecrets.Worker;
+using GitOpsSecrets.Worker.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace GitOpsSecrets.Cli;
@@ -48,21 +51,27 @@ public sealed class RunCommand(CliHost host, SharedOptions shared) : CliCommand(
 
     private async Task<int> RunAsync(ParseResult parse, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var configuration = _configuration.Resolve(parse, Host);
-        ApplyWorkerFlags(parse, configuration.Worker);
-        ApplyPublishFlags(parse, configuration.Keys);
-        _controllerMode.Apply(parse, configuration, Host.GetEnvironmentVariable("POD_NAMESPACE"));
-        configuration.Worker.Listen = ListenAddress.TryToUrl(configuration.Worker.Listen, out var url)
-            ? url
-            : throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an address (examples: {ListenAddress.Examples})");
+        var configuration = _configuration.Resolve(parse, Host, configuration =>
+        {
+            ApplyWorkerFlags(parse, configuration.Worker);
+            ApplyPublishFlags(parse, configuration.Keys);
+            _controllerMode.Apply(parse, configuration, Host.GetEnvironmentVariable("POD_NAMESPACE"));
+            configuration.Worker.Listen = ListenAddress.TryToUrl(configuration.Worker.Listen, out var url)
+                ? url
+                : throw new UsageException($"--listen: \"{configuration.Worker.Listen}\" is not an address (examples: {ListenAddress.Examples})");
+        });
 
         var identity = Host.GetEnvironmentVariable("POD_NAME") ?? Host.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
-        await using var app = WorkerHost.Build(configuration, services, new WorkerHostOptions
+        await using var app = WorkerHost.Build(configuration, new WorkerHostOptions
         {
             Log = Host.Error,
             Verbose = parse.GetValue(Shared.Verbose),
             Identity = $"{identity}_{Guid.NewGuid().ToString("N")[..8]}",
             GetEnvironmentVariable = Host.GetEnvironmentVariable,
+            Time = Host.Time,
+            // The rooms as this invocation set them up (crypto engine, environment, a test's replacements);
+            // the worker's container registers them itself.
+            Rooms = services.GetRequiredService<RoomSetup>(),
         });
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);

@@ -36,7 +36,7 @@ public sealed record SyncEngineOptions
 public sealed class SyncEngine
 {
     private readonly ISecretSource _source;
-    private readonly IKeyStore _keys;
+    private readonly CurrentKeys _keys;
     private readonly IReadOnlyList<SyncTarget> _targets;
     private readonly Unsealer _unsealer;
     private readonly CryptoCounters _counters;
@@ -51,7 +51,14 @@ public sealed class SyncEngine
     /// <summary>Per target: whether the next sync must look at SharedSecrets' RBAC and attachments even without SharedSecrets.</summary>
     private readonly Dictionary<string, bool> _accessPassNeeded = new(StringComparer.Ordinal);
 
+    /// <summary>An engine that reads <paramref name="keys"/> alone (a one-off sync, a test).</summary>
     public SyncEngine(ISecretSource source, IKeyStore keys, IReadOnlyList<SyncTarget> targets, Unsealer unsealer, CryptoCounters counters, TimeProvider time, ILogger<SyncEngine> logger, SyncEngineOptions? options = null)
+        : this(source, new CurrentKeys(keys), targets, unsealer, counters, time, logger, options)
+    {
+    }
+
+    /// <summary>An engine that shares the current keys with others (the worker's endpoints and jobs).</summary>
+    public SyncEngine(ISecretSource source, CurrentKeys keys, IReadOnlyList<SyncTarget> targets, Unsealer unsealer, CryptoCounters counters, TimeProvider time, ILogger<SyncEngine> logger, SyncEngineOptions? options = null)
     {
         _source = source;
         _keys = keys;
@@ -151,21 +158,21 @@ public sealed class SyncEngine
         CrashPoints.Reached(CrashPoints.Indexed);
         phases.Mark("index");
 
-        KeyLoadResult keyLoad;
+        KeyRingSnapshot keyLoad;
         try
         {
-            keyLoad = await _keys.LoadAsync(cancellationToken);
+            keyLoad = await _keys.LoadForSyncAsync(cancellationToken);
         }
         catch (Exception e) when (e is InputException or IOException or TargetException)
         {
-            return Report(snapshot.Revision, [], [$"keys {_keys.Description}: {e.Message}; nothing was changed"], SyncFailure.Keys);
+            return Report(snapshot.Revision, [], [$"keys {_keys.StoreDescription}: {e.Message}; nothing was changed"], SyncFailure.Keys);
         }
 
         warnings.AddRange(keyLoad.Problems.Select(p => $"key skipped: {p}"));
-        using var ring = new KeyRing(keyLoad.Keys);
+        var ring = keyLoad.Ring; // owned by CurrentKeys
         if (!ring.UnsealingKeys.Any())
         {
-            warnings.Add($"no private key in {_keys.Description}: nothing can be decrypted");
+            warnings.Add($"no private key in {_keys.StoreDescription}: nothing can be decrypted");
         }
 
         phases.Mark("keys");

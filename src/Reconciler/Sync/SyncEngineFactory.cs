@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Sync;
 
-/// <summary>Builds a <see cref="SyncEngine"/> from a checked configuration.</summary>
+/// <summary>Builds a <see cref="SyncEngine"/> from a configuration already checked by <see cref="ConfigurationValidator"/> (the command line checks it once, when it resolves it).</summary>
 public sealed class SyncEngineFactory(
     ISecretSourceFactory sources,
     IKeyStoreFactory keyStores,
@@ -16,9 +16,11 @@ public sealed class SyncEngineFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null)
+    /// <param name="configuration">The checked configuration.</param>
+    /// <param name="options">Parallelism and lock timeout.</param>
+    /// <param name="keys">The current keys the engine shares with others (the worker's); null: its own, over the configured store.</param>
+    public SyncEngine Create(WorkerConfiguration configuration, SyncEngineOptions? options = null, CurrentKeys? keys = null)
     {
-        ConfigurationValidator.Validate(configuration);
         var factories = targetFactories.ToDictionary(f => f.Kind, StringComparer.Ordinal);
         var targets = configuration.Targets.Select(t =>
         {
@@ -28,7 +30,8 @@ public sealed class SyncEngineFactory(
         }).ToList();
         return new SyncEngine(
             sources.Create(configuration.Source),
-            keyStores.Create(configuration.Keys),
+            // Its own keys log nothing: what they skip is in the report, which carries every warning.
+            keys ?? new CurrentKeys(keyStores.Create(configuration.Keys)),
             targets,
             unsealer,
             counters,

@@ -37,7 +37,7 @@ public sealed class CertificatePublishingTests
 
         await worker.WaitForCertificatePublishesAsync(1);
 
-        var keys = worker.App.Services.GetRequiredService<WorkerKeys>().Ring;
+        var keys = worker.App.Services.GetRequiredService<GitOpsSecrets.Keys.CurrentKeys>().Ring;
         keys.Count.ShouldBe(3, "the renewal added a key before the certificate was published");
         var newest = keys.Newest!;
         newest.NotBefore.ShouldBeGreaterThan(cutoff);
@@ -116,7 +116,7 @@ public sealed class CertificatePublishingTests
 
         var attempt = worker.Status.Snapshot().CertificatePublish!;
         attempt.Result.ShouldBe("published", attempt.Error);
-        var newest = worker.App.Services.GetRequiredService<WorkerKeys>().Ring.Newest!;
+        var newest = worker.App.Services.GetRequiredService<GitOpsSecrets.Keys.CurrentKeys>().Ring.Newest!;
         attempt.Key.ShouldBe(newest.ShortFingerprint, "the key another replica added is the one published");
         GitCli.Run(remote.BarePath, "rev-parse", "main~1").ShouldBe(meanwhile);
         (GitCli.Run(remote.BarePath, "show", $"main:{CertificatePath}") + "\n").ShouldBe(KeySecrets.CertificatePem(newest));

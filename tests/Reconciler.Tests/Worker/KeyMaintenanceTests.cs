@@ -105,7 +105,7 @@ public sealed class KeyMaintenanceTests : LoopbackApiServer, IDisposable
         }
     }
 
-    private async Task<(KeyMaintenance Maintenance, WorkerKeys Keys)> StartAsync(TimeSpan? retireAfter, TimeSpan? deleteAfter)
+    private async Task<(KeyMaintenance Maintenance, CurrentKeys Keys)> StartAsync(TimeSpan? retireAfter, TimeSpan? deleteAfter)
     {
         var configuration = new WorkerConfiguration
         {
@@ -113,8 +113,8 @@ public sealed class KeyMaintenanceTests : LoopbackApiServer, IDisposable
             Targets = [new TargetConfiguration { Name = "cluster", Kind = "kubernetes", Paths = ["apps"] }],
         };
         var store = new ClusterKeyStore(Client, "kube-system", new KubernetesRetryPolicy(), _time, NullLogger<ClusterKeyStore>.Instance);
-        var keys = new WorkerKeys(store, NullLogger<WorkerKeys>.Instance);
-        await keys.RefreshAsync(CancellationToken.None);
+        var keys = new CurrentKeys(store, NullLogger<CurrentKeys>.Instance);
+        await keys.LoadAsync(CancellationToken.None);
         var cipher = new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), new CryptoCounters());
         var maintenance = new KeyMaintenance(configuration, store, keys, new Unsealer(cipher), cipher, _state, _time, NullLogger<KeyMaintenance>.Instance);
         return (maintenance, keys);

@@ -9,6 +9,7 @@ using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
 using GitOpsSecrets.Worker;
+using GitOpsSecrets.Worker.Http;
 using GitOpsSecrets.Worker.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,13 +26,11 @@ public sealed class WorkerFixture : IAsyncDisposable
     /// <summary>Planted in every SealedSecret a fixture writes; must never appear in a response or a log.</summary>
     public const string PlantedValue = "planted-value-7f3a9c";
 
-    private readonly ServiceProvider _rooms;
     private static readonly Sealer Sealer = new(new ValueCipher(RsaOaepFactory.Create(CryptoEngine.Auto), new CryptoCounters()));
 
-    private WorkerFixture(ServiceProvider rooms, WebApplication app, string baseUrl, TempDirectory repo, TempDirectory keys, InMemoryTarget target, StringWriter log, FolderSource source)
+    private WorkerFixture(WebApplication app, string baseUrl, TempDirectory repo, TempDirectory keys, InMemoryTarget target, StringWriter log, FolderSource source)
     {
         Source = source;
-        _rooms = rooms;
         App = app;
         BaseUrl = baseUrl;
         Repo = repo;
@@ -105,7 +104,6 @@ public sealed class WorkerFixture : IAsyncDisposable
                 }
             },
         };
-        var rooms = host.CreateServices(CryptoEngine.Auto);
         var configuration = new WorkerConfiguration
         {
             Source = { Url = "test://repo", Interval = TimeSpan.FromHours(1) },
@@ -114,9 +112,10 @@ public sealed class WorkerFixture : IAsyncDisposable
             Worker = { Listen = "http://127.0.0.1:0", Jitter = 0 },
         };
         configure?.Invoke(configuration);
-        var app = WorkerHost.Build(configuration, rooms, new WorkerHostOptions
+        var app = WorkerHost.Build(configuration, new WorkerHostOptions
         {
             Log = log,
+            Rooms = host.Rooms(CryptoEngine.Auto),
             Identity = $"test-{Guid.NewGuid():N}",
             ConfigureServices = services =>
             {
@@ -130,7 +129,7 @@ public sealed class WorkerFixture : IAsyncDisposable
         });
         await app.StartAsync();
         var address = WorkerHost.ListeningAddresses(app).Single();
-        return new WorkerFixture(rooms, app, address.GetLeftPart(UriPartial.Authority), repo, keys, target, log, folder);
+        return new WorkerFixture(app, address.GetLeftPart(UriPartial.Authority), repo, keys, target, log, folder);
     }
 
     /// <summary>Waits (for a signal, not a clock) until this many syncs have been recorded.</summary>
@@ -207,7 +206,6 @@ public sealed class WorkerFixture : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await _rooms.DisposeAsync();
         Repo.Dispose();
         Keys.Dispose();
     }

@@ -21,7 +21,7 @@ public sealed class WorkerLifecycleTests
             {
                 // RSA-2048 keeps the test fast; the schedule is what is under test.
                 services.AddSingleton(new GitOpsSecrets.Worker.Scheduling.RenewalSettings(TimeSpan.FromHours(720), cutoff, KeySize: 2048));
-                services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => new KeyWatcher(sp.GetRequiredService<GitOpsSecrets.Worker.WorkerKeys>(), renewed));
+                services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => new KeyWatcher(sp.GetRequiredService<GitOpsSecrets.Keys.CurrentKeys>(), renewed));
             });
 
         var ring = await renewed.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -51,7 +51,7 @@ public sealed class WorkerLifecycleTests
         events.ToArray().ShouldBe(new[] { "run finished", "stopped" }, customMessage: "shutdown waits for the running job, which is not cancelled");
     }
 
-    private sealed class KeyWatcher(GitOpsSecrets.Worker.WorkerKeys keys, TaskCompletionSource<GitOpsSecrets.Keys.KeyRing> renewed) : Microsoft.Extensions.Hosting.IHostedService
+    private sealed class KeyWatcher(GitOpsSecrets.Keys.CurrentKeys keys, TaskCompletionSource<GitOpsSecrets.Keys.KeyRing> renewed) : Microsoft.Extensions.Hosting.IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
 using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync.Cluster;
@@ -15,7 +16,7 @@ namespace GitOpsSecrets.Worker.Controller;
 /// started when leadership is gained, cancelled when it is lost, so two replicas never write the same
 /// Secrets. Reads the keys before the first reconcile and again at each leadership gain.
 /// </summary>
-public sealed class ClusterSourceHost(ClusterController controller, WorkerKeys keys, ILeadership leadership, WorkerMetrics metrics, ILogger<ClusterSourceHost> logger) : BackgroundService
+public sealed class ClusterSourceHost(ClusterController controller, CurrentKeys keys, ILeadership leadership, WorkerMetrics metrics, ILogger<ClusterSourceHost> logger) : BackgroundService
 {
     private volatile bool _listedOnce;
 
@@ -47,7 +48,7 @@ public sealed class ClusterSourceHost(ClusterController controller, WorkerKeys k
                     continue;
                 }
 
-                await keys.RefreshAsync(lost.Token);
+                await keys.RefreshAsync(logger, lost.Token);
                 logger.LogInformation("Cluster source: watching {Source}", controller.Description);
                 var run = controller.RunAsync(lost.Token);
                 _ = MarkReadyAsync(lost.Token);
@@ -114,7 +115,7 @@ public sealed class ClusterSourceHost(ClusterController controller, WorkerKeys k
 /// every replica reads them again each minute: the HTTP endpoints of a replica that is not the leader
 /// then serve a key the leader added, and the leader sees keys imported by hand.
 /// </summary>
-public sealed class KeyRefreshLoop(WorkerKeys keys, TimeProvider time) : BackgroundService
+public sealed class KeyRefreshLoop(CurrentKeys keys, TimeProvider time, ILogger<KeyRefreshLoop> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
 
@@ -125,7 +126,7 @@ public sealed class KeyRefreshLoop(WorkerKeys keys, TimeProvider time) : Backgro
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(Period, time, stoppingToken);
-                await keys.RefreshAsync(stoppingToken);
+                await keys.RefreshAsync(logger, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -138,7 +139,7 @@ public sealed class KeyRefreshLoop(WorkerKeys keys, TimeProvider time) : Backgro
 /// <summary>Registers the cluster source (configuration <c>sources.cluster</c>) in the worker.</summary>
 public static class ClusterSourceRegistration
 {
-    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, IServiceProvider rooms, bool withGit)
+    public static void AddClusterSource(this IServiceCollection services, ClusterSourceConfiguration cluster, bool withGit)
     {
         if (!withGit)
         {
@@ -149,10 +150,10 @@ public static class ClusterSourceRegistration
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var loggers = sp.GetRequiredService<ILoggerFactory>();
-            var client = rooms.GetRequiredService<KubernetesClients>().Get(cluster.Kubeconfig, cluster.Context);
+            var client = sp.GetRequiredService<KubernetesClients>().Get(cluster.Kubeconfig, cluster.Context);
             var target = new KubernetesTarget("cluster", client, new KubernetesTargetOptions { RecordEvents = false }, time, loggers.CreateLogger<KubernetesTarget>());
             var api = new KubernetesSealedSecretApi(client, time, loggers.CreateLogger<KubernetesSealedSecretApi>());
-            var keys = sp.GetRequiredService<WorkerKeys>();
+            var keys = sp.GetRequiredService<CurrentKeys>();
             var reconciler = new SealedSecretReconciler(target, api, sp.GetRequiredService<Unsealer>(), () => keys.Ring, new ClusterReconcilerOptions { UpdateStatus = cluster.UpdateStatus }, time, loggers.CreateLogger<SealedSecretReconciler>());
             var options = new ClusterControllerOptions { Namespaces = cluster.Namespaces, Resync = cluster.Resync, Parallelism = cluster.Parallelism };
             return new ClusterController(api, reconciler, options, time, loggers.CreateLogger<ClusterController>());

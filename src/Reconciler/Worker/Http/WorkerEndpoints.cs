@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace GitOpsSecrets.Worker.Http;
 
 /// <summary>Ready: keys read, and the first sync tried (a replica that is not the leader has no sync to wait for).</summary>
-public sealed class WorkerReadiness(WorkerKeys keys, WorkerStatus status, ILeadership leadership, Configuration.WorkerConfiguration configuration, IEnumerable<Controller.ClusterSourceHost> cluster)
+public sealed class WorkerReadiness(CurrentKeys keys, WorkerStatus status, ILeadership leadership, Configuration.WorkerConfiguration configuration, IEnumerable<Controller.ClusterSourceHost> cluster)
 {
     public bool IsReady => keys.Loaded
         && (!configuration.UsesGit || status.FirstSyncAttempted || !leadership.IsLeader)
@@ -67,15 +67,15 @@ public static class WorkerEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (WorkerReadiness readiness) =>
             readiness.IsReady ? Results.Text("ok") : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/metrics", (WorkerMetrics metrics, WorkerKeys keys, ILeadership leadership, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
+        app.MapGet("/metrics", (WorkerMetrics metrics, CurrentKeys keys, ILeadership leadership, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle) =>
             Results.Text(metrics.Render(keys.Ring, leadership.IsLeader, time.GetUtcNow()) + keyLifecycle.RenderMetrics(), PrometheusTextWriter.ContentType));
-        app.MapGet("/status", (WorkerStatus status, WorkerKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle, IEnumerable<Controller.ClusterSourceHost> cluster) =>
+        app.MapGet("/status", (WorkerStatus status, CurrentKeys keys, ILeadership leadership, WorkerReadiness readiness, TimeProvider time, KeyLifecycle.KeyLifecycleState keyLifecycle, IEnumerable<Controller.ClusterSourceHost> cluster) =>
         {
             var json = StatusJson.Write(status.Snapshot(), leadership.IsLeader, leadership.Identity, readiness.IsReady, keys.Ring, time.GetUtcNow());
             json["keyLifecycle"] = keyLifecycle.ToJson();
             return Results.Text(ManifestWriter.ToJson(Controller.ClusterStatusJson.Add(json, cluster.FirstOrDefault())), "application/json");
         });
-        app.MapGet("/v1/cert.pem", (WorkerKeys keys) =>
+        app.MapGet("/v1/cert.pem", (CurrentKeys keys) =>
             keys.Ring.Newest is { } newest
                 ? Results.Text(KeySecrets.CertificatePem(newest), "application/x-pem-file")
                 : Results.Text("no sealing key yet\n", statusCode: StatusCodes.Status503ServiceUnavailable));
@@ -84,7 +84,7 @@ public static class WorkerEndpoints
         app.MapPost("/hooks/sync", HookAsync);
     }
 
-    private static async Task<IResult> VerifyAsync(HttpRequest request, SealedSecretChecks checks, WorkerKeys keys, ILoggerFactory loggers)
+    private static async Task<IResult> VerifyAsync(HttpRequest request, SealedSecretChecks checks, CurrentKeys keys, ILoggerFactory loggers)
     {
         var (sealedSecret, error) = await ReadAsync(request);
         if (sealedSecret is null)
@@ -103,7 +103,7 @@ public static class WorkerEndpoints
         }
     }
 
-    private static async Task<IResult> RotateAsync(HttpRequest request, SealedSecretChecks checks, WorkerKeys keys, ILoggerFactory loggers)
+    private static async Task<IResult> RotateAsync(HttpRequest request, SealedSecretChecks checks, CurrentKeys keys, ILoggerFactory loggers)
     {
         var (sealedSecret, error) = await ReadAsync(request);
         if (sealedSecret is null)

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Ui;
 using GitOpsSecrets.Worker.Leadership;
@@ -29,7 +30,7 @@ public static class WorkerUi
                 leadership.IsLeader,
                 leadership.Identity,
                 services.GetRequiredService<WorkerReadiness>().IsReady,
-                services.GetRequiredService<WorkerKeys>().Ring,
+                services.GetRequiredService<CurrentKeys>().Ring,
                 services.GetRequiredService<TimeProvider>().GetUtcNow());
             return Results.Text(ManifestWriter.ToJson(document), "application/json");
         });

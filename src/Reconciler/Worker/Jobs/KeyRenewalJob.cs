@@ -1,3 +1,4 @@
+using GitOpsSecrets.Keys;
 using GitOpsSecrets.Worker.Leadership;
 using GitOpsSecrets.Worker.Publishing;
 using GitOpsSecrets.Worker.Scheduling;
@@ -14,7 +15,7 @@ namespace GitOpsSecrets.Worker.Jobs;
 /// due. A failure of either is retried a few minutes later.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class KeyRenewalJob(KeyRenewer renewer, CertificatePublisher publisher, ILeadership leadership, WorkerKeys keys, WorkerJobs jobs, WorkerStatus status, TimeProvider time, ILogger<KeyRenewalJob> logger) : IJob
+public sealed class KeyRenewalJob(KeyRenewer renewer, CertificatePublisher publisher, ILeadership leadership, CurrentKeys keys, WorkerJobs jobs, WorkerStatus status, TimeProvider time, ILogger<KeyRenewalJob> logger) : IJob
 {
     public static readonly JobKey Key = new("key-renewal", WorkerJobs.Group);
 
@@ -39,7 +40,7 @@ public sealed class KeyRenewalJob(KeyRenewer renewer, CertificatePublisher publi
             var decision = await renewer.RenewIfDueAsync(linked.Token);
             if (decision.RenewNow)
             {
-                await keys.RefreshAsync(CancellationToken.None);
+                await keys.RefreshAsync(logger, CancellationToken.None);
             }
 
             next = decision.NextCheck;
@@ -48,7 +49,7 @@ public sealed class KeyRenewalJob(KeyRenewer renewer, CertificatePublisher publi
                 if (!decision.RenewNow)
                 {
                     // Another replica may have added a key since this one last read the store.
-                    await keys.RefreshAsync(linked.Token);
+                    await keys.RefreshAsync(logger, linked.Token);
                 }
 
                 if (await publisher.PublishAsync(keys.Ring, linked.Token) == CertificatePublishResult.Failed)

@@ -1,4 +1,5 @@
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Worker.Leadership;
 using GitOpsSecrets.Worker.Metrics;
@@ -16,23 +17,18 @@ public interface ISyncRunner
 
 /// <summary>
 /// On the leader: one sync, cancelled the moment leadership is lost or <c>worker.syncTimeout</c> has passed,
-/// recorded in status and metrics. On every replica: a reload of the keys, so the HTTP endpoints see keys
-/// the leader added.
+/// recorded in status and metrics. Before it, on every replica: a reload of the current keys, so the HTTP
+/// endpoints see keys the leader added, and the sync uses that same load.
 /// </summary>
-public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, WorkerKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger, Notifier notifier, KeyLifecycle.KeyMaintenance? maintenance = null) : ISyncRunner
+public sealed class SyncRunner(SyncEngine engine, WorkerConfiguration configuration, ILeadership leadership, CurrentKeys keys, WorkerStatus status, WorkerMetrics metrics, TimeProvider time, ILogger<SyncRunner> logger, Notifier notifier, KeyLifecycle.KeyMaintenance? maintenance = null) : ISyncRunner
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        try
+        // First, so the leader's sync takes the ring of this very load (CurrentKeys.LoadForSyncAsync) instead of reading the store again.
+        await keys.RefreshAsync(logger, CancellationToken.None);
+        if (leadership.IsLeader)
         {
-            if (leadership.IsLeader)
-            {
-                await SyncAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            await keys.RefreshAsync(CancellationToken.None);
+            await SyncAsync(cancellationToken);
         }
     }
 

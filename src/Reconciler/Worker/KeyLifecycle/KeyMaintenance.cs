@@ -17,7 +17,7 @@ namespace GitOpsSecrets.Worker.KeyLifecycle;
 /// </list>
 /// Both are logged, in <c>/status</c> and in metrics; retirement also as Events on the key Secret.
 /// </summary>
-public sealed class KeyMaintenance(WorkerConfiguration configuration, IKeyStore store, WorkerKeys keys, Unsealer unsealer, ValueCipher cipher, KeyLifecycleState state, TimeProvider time, ILogger<KeyMaintenance> logger)
+public sealed class KeyMaintenance(WorkerConfiguration configuration, IKeyStore store, CurrentKeys keys, Unsealer unsealer, ValueCipher cipher, KeyLifecycleState state, TimeProvider time, ILogger<KeyMaintenance> logger)
 {
     /// <summary>Retirement is checked again at least this often, since its grace periods run out with time alone.</summary>
     public static readonly TimeSpan RetirementRecheck = TimeSpan.FromHours(1);
@@ -39,7 +39,7 @@ public sealed class KeyMaintenance(WorkerConfiguration configuration, IKeyStore 
         {
             if (await RetireAsync(lifecycle, report, files, Display, grace, cancellationToken))
             {
-                await keys.RefreshAsync(cancellationToken);
+                await keys.RefreshAsync(logger, cancellationToken);
             }
         }
 
