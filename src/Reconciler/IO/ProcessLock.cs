@@ -70,7 +70,7 @@ public sealed class ProcessLock : IDisposable
 public sealed record LockFile(string Path, string What);
 
 /// <summary>A lock another process (or another sync in this one) holds was not released in time.</summary>
-public sealed class LockHeldException : Exception
+public sealed class LockHeldException : GitOpsSecretsException
 {
     public LockHeldException(string message, Exception inner)
         : base(message, inner)

@@ -1,10 +1,12 @@
+using GitOpsSecrets.Sealing;
+
 namespace GitOpsSecrets.Keys;
 
 /// <summary>
 /// Every key we know. The newest (latest certificate NotBefore) seals; every key with a private half
 /// unseals, newest first, because current manifests are most likely sealed to a recent key.
 /// </summary>
-public sealed class KeyRing : IDisposable
+public sealed class KeyRing : IUnsealingKeys, IDisposable
 {
     private readonly List<SealingKey> _keys;
 
@@ -34,6 +36,10 @@ public sealed class KeyRing : IDisposable
     /// <summary>A key by its fingerprint or a prefix of it (at least 12 hex characters).</summary>
     public SealingKey? Find(string fingerprint) =>
         fingerprint.Length < 12 ? null : _keys.FirstOrDefault(k => k.Fingerprint.StartsWith(fingerprint, StringComparison.OrdinalIgnoreCase));
+
+    IEnumerable<CipherKey> IUnsealingKeys.UnsealingKeys => UnsealingKeys;
+
+    CipherKey? IUnsealingKeys.Find(string fingerprint) => Find(fingerprint);
 
     private static SealingKey Join(IGrouping<string, SealingKey> same)
     {

@@ -6,39 +6,21 @@ namespace GitOpsSecrets.Keys;
 
 /// <summary>
 /// One sealing key: an RSA public key with its certificate (what sealing needs) and, when we hold
-/// it, the private key (what unsealing needs). Named after where it came from, for messages.
+/// it, the private key (what unsealing needs). Named after where it came from, for messages. The
+/// cipher's view of it (fingerprint, engine handles) is Sealing's <see cref="CipherKey"/>.
 /// </summary>
-public sealed class SealingKey : IDisposable
+public sealed class SealingKey : CipherKey
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Engine, bool Private), IDisposable> _engineKeys = new();
-
     private SealingKey(string name, X509Certificate2? certificate, RSA publicKey, RSA? privateKey)
+        : base(name, publicKey, privateKey)
     {
-        Name = name;
         Certificate = certificate;
-        PublicKey = publicKey;
-        PrivateKey = privateKey;
-        Fingerprint = ComputeFingerprint(publicKey);
     }
-
-    /// <summary>Where the key came from: a Secret's name or a file path.</summary>
-    public string Name { get; }
 
     public X509Certificate2? Certificate { get; }
 
-    public RSA PublicKey { get; }
-
-    public RSA? PrivateKey { get; }
-
-    public bool CanUnseal => PrivateKey is not null;
-
     /// <summary>When the key was made (its certificate's NotBefore); keys without a certificate sort oldest.</summary>
     public DateTimeOffset NotBefore => Certificate is null ? DateTimeOffset.MinValue : new DateTimeOffset(Certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
-
-    /// <summary>Hex SHA-256 of the public key (SubjectPublicKeyInfo DER): stable across certificate renewals.</summary>
-    public string Fingerprint { get; }
-
-    public string ShortFingerprint => Fingerprint[..12];
 
     public static SealingKey FromCertificate(string name, X509Certificate2 certificate, RSA? privateKey = null)
     {
@@ -76,30 +58,13 @@ public sealed class SealingKey : IDisposable
         return pa.Modulus.AsSpan().SequenceEqual(pb.Modulus) && pa.Exponent.AsSpan().SequenceEqual(pb.Exponent);
     }
 
-    private static string ComputeFingerprint(RSA key) =>
-        Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
-
-    public override string ToString() => $"{Name} ({ShortFingerprint})";
-
-    /// <summary>The public key imported once into an engine, reused for every value sealed with it.</summary>
-    public IRsaOaepPublicKey PublicFor(IRsaOaep engine) =>
-        (IRsaOaepPublicKey)_engineKeys.GetOrAdd((engine.Name, false), _ => engine.ImportPublicKey(PublicKey.ExportParameters(false)));
-
-    /// <summary>The private key imported once into an engine, reused for every value unsealed with it.</summary>
-    public IRsaOaepPrivateKey PrivateFor(IRsaOaep engine) =>
-        (IRsaOaepPrivateKey)_engineKeys.GetOrAdd((engine.Name, true), _ => engine.ImportPrivateKey(
-            (PrivateKey ?? throw new InvalidOperationException($"key {Name} has no private key")).ExportParameters(true)));
-
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        foreach (var engineKey in _engineKeys.Values)
+        if (disposing)
         {
-            engineKey.Dispose();
+            Certificate?.Dispose();
         }
 
-        _engineKeys.Clear();
-        Certificate?.Dispose();
-        PublicKey.Dispose();
-        PrivateKey?.Dispose();
+        base.Dispose(disposing);
     }
 }

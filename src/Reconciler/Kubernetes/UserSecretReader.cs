@@ -16,7 +16,7 @@ public sealed record UserSecret(string Namespace, string Name, string Type, IRea
 /// The API server refused the request or could not be reached; the message is one line fit for
 /// <c>error: …</c> (the refused user and the object, never data).
 /// </summary>
-public sealed class KubernetesAccessException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class KubernetesAccessException(string message, Exception? inner = null) : GitOpsSecretsException(message, inner);
 
 /// <summary>
 /// Reads one Secret with the caller's own kubeconfig, so the cluster's RBAC decides who gets it: a

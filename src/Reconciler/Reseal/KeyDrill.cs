@@ -83,7 +83,7 @@ public sealed class KeyDrill(Unsealer unsealer)
         }
 
         var result = unsealer.Unseal(sealedSecret, keys);
-        var openedBy = result.OpenedBy.Values.Distinct().OrderBy(k => k.Name, StringComparer.Ordinal).ToList();
+        var openedBy = result.OpenedBy.Values.Cast<SealingKey>().Distinct().OrderBy(k => k.Name, StringComparer.Ordinal).ToList();
         if (result.Secret is { } secret)
         {
             foreach (var value in secret.Data.Values)

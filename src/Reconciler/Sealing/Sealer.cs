@@ -1,4 +1,3 @@
-using GitOpsSecrets.Keys;
 using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Sealing;
@@ -13,7 +12,7 @@ public sealed class Sealer(ValueCipher cipher)
         "kubecfg.ksonnet.io/last-applied-configuration",
     ];
 
-    public SealedSecret Seal(Secret secret, SealingKey key, SealingScope scope)
+    public SealedSecret Seal(Secret secret, CipherKey key, SealingScope scope)
     {
         if (string.IsNullOrEmpty(secret.Metadata.Name))
         {
@@ -57,7 +56,7 @@ public sealed class Sealer(ValueCipher cipher)
     /// Seals the Secret's values into an existing SealedSecret (<c>--merge-into</c>): keys are added or
     /// replaced, everything else of the existing object stays, and its own scope and identity bind them.
     /// </summary>
-    public void MergeInto(SealedSecret existing, Secret secret, SealingKey key)
+    public void MergeInto(SealedSecret existing, Secret secret, CipherKey key)
     {
         var label = existing.Label;
         foreach (var (name, value) in secret.Data)
@@ -81,7 +80,7 @@ public sealed class Sealer(ValueCipher cipher)
     }
 
     /// <summary>One value for a given scope and identity (<c>--raw</c>).</summary>
-    public string SealRaw(byte[] value, SealingKey key, SealingScope scope, string? @namespace, string? name)
+    public string SealRaw(byte[] value, CipherKey key, SealingScope scope, string? @namespace, string? name)
     {
         if (scope != SealingScope.ClusterWide && string.IsNullOrEmpty(@namespace))
         {
@@ -101,7 +100,7 @@ public sealed class Sealer(ValueCipher cipher)
     /// scope stay exactly as they were. Returns the keys rewritten (empty: nothing to do), or the
     /// failure that stopped it, in which case <paramref name="sealedSecret"/> is unchanged.
     /// </summary>
-    public ResealResult Reseal(SealedSecret sealedSecret, KeyRing keys, SealingKey newest)
+    public ResealResult Reseal(SealedSecret sealedSecret, IUnsealingKeys keys, CipherKey newest)
     {
         var label = sealedSecret.Label;
         var rewritten = new SortedDictionary<string, string>(StringComparer.Ordinal);

@@ -30,7 +30,7 @@ public static class TemplateRenderer
     }
 }
 
-public sealed class TemplateException : Exception
+public sealed class TemplateException : GitOpsSecretsException
 {
     public TemplateException(string key, string message)
         : base($"spec.template.data.{key}: {message}")

@@ -1,4 +1,3 @@
-using GitOpsSecrets.Keys;
 using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Sealing;
@@ -12,13 +11,13 @@ public enum UnsealFailure
 }
 
 /// <summary>The Secret a SealedSecret opened to, or why it did not (then there is no Secret at all).</summary>
-public sealed record UnsealResult(Secret? Secret, UnsealFailure Failure, string? Error, IReadOnlyList<string> FailedKeys, IReadOnlyDictionary<string, SealingKey> OpenedBy)
+public sealed record UnsealResult(Secret? Secret, UnsealFailure Failure, string? Error, IReadOnlyList<string> FailedKeys, IReadOnlyDictionary<string, CipherKey> OpenedBy)
 {
     public bool Succeeded => Secret is not null;
 }
 
 /// <summary>
-/// Opens SealedSecrets with a key ring. All or nothing: if any value fails to open, no Secret is
+/// Opens SealedSecrets with the keys of a ring (newest first). All or nothing: if any value fails to open, no Secret is
 /// produced, so a partly readable SealedSecret can never overwrite a good Secret with fewer keys.
 /// </summary>
 public sealed class Unsealer(ValueCipher cipher)
@@ -26,12 +25,12 @@ public sealed class Unsealer(ValueCipher cipher)
     /// <summary>Top-level annotation naming the key a SealedSecret was sealed to (a hint, never trusted).</summary>
     public const string SealingKeyAnnotation = "gitops-secrets.io/sealing-key";
 
-    public UnsealResult Unseal(SealedSecret sealedSecret, KeyRing keys)
+    public UnsealResult Unseal(SealedSecret sealedSecret, IUnsealingKeys keys)
     {
         var label = sealedSecret.Label;
         var preferred = sealedSecret.Metadata.Annotations.TryGetValue(SealingKeyAnnotation, out var hint) && hint.Length >= 12 ? keys.Find(hint) : null;
         var data = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        var openedBy = new Dictionary<string, SealingKey>(StringComparer.Ordinal);
+        var openedBy = new Dictionary<string, CipherKey>(StringComparer.Ordinal);
         var failed = new List<string>();
         foreach (var (key, value) in sealedSecret.EncryptedData)
         {

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
-using GitOpsSecrets.Keys;
 using GitOpsSecrets.Secrets;
 
 namespace GitOpsSecrets.Sealing;
 
 /// <summary>One value opened, and which key opened it (reseal and key coverage need to know).</summary>
-public sealed record OpenedValue(byte[] Plaintext, SealingKey Key);
+public sealed record OpenedValue<TKey>(byte[] Plaintext, TKey Key)
+    where TKey : CipherKey;
 
 /// <summary>Seals and opens single base64 values with keys of a ring, on one RSA engine.</summary>
 public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
@@ -14,7 +14,7 @@ public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
 
     public CryptoCounters Counters { get; } = counters;
 
-    public string Seal(SealingKey key, byte[] label, ReadOnlySpan<byte> plaintext) =>
+    public string Seal(CipherKey key, byte[] label, ReadOnlySpan<byte> plaintext) =>
         Convert.ToBase64String(HybridCipher.Encrypt(key.PublicFor(Engine), label, plaintext));
 
     /// <summary>
@@ -22,7 +22,8 @@ public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
     /// Null when the value is not base64 of our layout or no key opens it (wrong key, wrong scope,
     /// renamed, tampered); callers report that without saying which, as Bitnami does.
     /// </summary>
-    public OpenedValue? TryOpen(IEnumerable<SealingKey> keys, byte[] label, string base64, SealingKey? preferred = null)
+    public OpenedValue<TKey>? TryOpen<TKey>(IEnumerable<TKey> keys, byte[] label, string base64, TKey? preferred = null)
+        where TKey : CipherKey
     {
         if (StrictBase64.TryDecode(base64, out _) is not { } ciphertext)
         {
@@ -59,7 +60,7 @@ public sealed class ValueCipher(IRsaOaep engine, CryptoCounters counters)
             CryptographicOperations.ZeroMemory(sessionKey);
             if (plaintext is not null)
             {
-                return new OpenedValue(plaintext, key);
+                return new OpenedValue<TKey>(plaintext, key);
             }
         }
 

@@ -154,7 +154,7 @@ public static class SharedAccessStep
             lines.Add(what);
             return 0;
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             lines.Add($"failed: {what}: {e.Message}");
             return 1;

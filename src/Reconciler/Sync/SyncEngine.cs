@@ -163,7 +163,7 @@ public sealed class SyncEngine
         {
             keyLoad = await _keys.LoadForSyncAsync(cancellationToken);
         }
-        catch (Exception e) when (e is InputException or IOException or TargetException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             return Report(snapshot.Revision, [], [$"keys {_keys.StoreDescription}: {e.Message}; nothing was changed"], SyncFailure.Keys);
         }
@@ -266,7 +266,7 @@ public sealed class SyncEngine
             var done = await target.Target.RecoverAsync(cancellationToken);
             return done.Select(d => $"target {target.Name}: {d}").ToList();
         }
-        catch (Exception e) when (e is TargetException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             // Leftovers are hidden from readers and never taken for Secrets; failing to remove them is worth a
             // warning, not a reason to stop delivering Secrets.
@@ -312,7 +312,7 @@ public sealed class SyncEngine
                 {
                     clusterNamespaces = await access.ListNamespacesAsync(cancellationToken);
                 }
-                catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+                catch (Exception e) when (Failures.IsExpected(e))
                 {
                     plan.Error = $"listing the namespaces for namespaceSelector failed: {e.Message}; nothing was changed in it";
                     return plan;
@@ -337,7 +337,7 @@ public sealed class SyncEngine
             var observed = await target.Target.ObserveAsync(namespaces, plan.Desired.Select(d => d.Id).ToList(), cancellationToken);
             plan.SetObserved(observed);
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             _logger.LogError("Reading target {Target} failed: {Error}; the target is left untouched", target.Name, e.Message);
             plan.Error = $"reading the target failed: {e.Message}; nothing was changed in it";
@@ -492,7 +492,7 @@ public sealed class SyncEngine
             _logger.LogInformation("{Kind} {Secret} in {Target} from {Source}: {Diff}", result.Kind, desired.Id, plan.Target.Name, desired.Source, result.Diff);
             return result;
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             plan.Protect(desired.Id);
             _logger.LogWarning("Writing {Secret} to {Target} failed: {Error}", desired.Id, plan.Target.Name, e.Message);
@@ -528,7 +528,7 @@ public sealed class SyncEngine
                     await plan.Target.Target.DeleteAsync(observed.Id, cancellationToken);
                     _logger.LogInformation("Deleted {Secret} from {Target}: its SealedSecret left {Source}", observed.Id, plan.Target.Name, observed.Stamp?.Source);
                 }
-                catch (Exception e) when (e is TargetException or HttpRequestException or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (Failures.IsExpected(e))
                 {
                     result = result with { Kind = ChangeKind.Failed, Message = $"deleting from {plan.Target.Name} failed: {e.Message}", Reason = FailureReason.Update };
                 }
@@ -578,7 +578,7 @@ public sealed class SyncEngine
             plan.AccessFailures += outcome.Failures;
             _accessPassNeeded[plan.Target.Name] = dryRun || copies.Count > 0 || outcome.Failures > 0 || !prune;
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             _logger.LogWarning("Access rules in {Target} could not be read: {Error}", plan.Target.Name, e.Message);
             plan.Access.Add($"failed: reading Roles, RoleBindings or ServiceAccounts: {e.Message}; access left as it was");

@@ -46,7 +46,7 @@ internal sealed class WorkloadRestarts(ILogger logger)
 
             return results.Where(r => !r.Succeeded).Select(r => $"target {target.Name}: {r.Error}").ToList();
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             logger.LogWarning("Workload restarts in {Target} failed: {Error}", target.Name, e.Message);
             return [$"target {target.Name}: workload restarts: {e.Message}"];

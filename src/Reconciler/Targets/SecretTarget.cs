@@ -141,7 +141,7 @@ public interface ISecretTarget
 }
 
 /// <summary>A target refused or failed an operation; the message names the Secret, never a value.</summary>
-public sealed class TargetException : Exception
+public sealed class TargetException : GitOpsSecretsException
 {
     public TargetException(string message)
         : base(message)

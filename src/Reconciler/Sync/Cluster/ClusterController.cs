@@ -218,7 +218,7 @@ public sealed class ClusterController(ISealedSecretApi api, SealedSecretReconcil
             _attempts.TryRemove(key, out _);
             Record(key, result);
         }
-        catch (Exception e) when (e is TargetException or HttpRequestException or IOException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             // Transient (the API server throttled or failed): try this key again later, backing off.
             var attempt = _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);

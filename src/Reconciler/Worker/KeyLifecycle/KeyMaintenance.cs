@@ -107,7 +107,7 @@ public sealed class KeyMaintenance(WorkerConfiguration configuration, IKeyStore 
 
                     changed = true;
                 }
-                catch (Exception e) when (e is Targets.TargetException or HttpRequestException or IOException)
+                catch (Exception e) when (Failures.IsExpected(e))
                 {
                     error = e.Message;
                     logger.LogError("Key retirement: {Action} of key {Key} failed: {Error}", action, key.StoredAs, e.Message);
