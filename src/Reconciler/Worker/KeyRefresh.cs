@@ -12,7 +12,7 @@ public static class KeyRefresh
         {
             await keys.LoadAsync(cancellationToken);
         }
-        catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException or HttpRequestException or Targets.TargetException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             logger.LogWarning("Reading keys from {Store} failed: {Error}", keys.StoreDescription, e.Message);
         }
