@@ -1,9 +1,7 @@
 using GitOpsSecrets.Tests.TestSupport;
 using GitOpsSecrets.Worker.Leadership;
-using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
 using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
 
 namespace GitOpsSecrets.Tests.Worker;
