@@ -1,6 +1,7 @@
 using System.Collections;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Logging;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets.Files;

@@ -1,6 +1,7 @@
-using GitOpsSecrets.Cli;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Kubernetes;
+using GitOpsSecrets.Logging;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Worker.Controller;
