@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using GitOpsSecrets.Cli;
-using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using System.Net.Http;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Kubernetes;
@@ -16,7 +15,7 @@ public sealed class GitOpsSecretsExceptionTests
     private static readonly string[] ControlFlow =
     [
         "GitOpsSecrets.Sync.Cluster.WatchExpiredException",
-        "GitOpsSecrets.Worker.Leadership.LeaseConflictException",
+        "GitOpsSecrets.Kubernetes.LeaseConflictException",
         "GitOpsSecrets.Sealing.Templates.TemplateEvaluationException",
         "GitOpsSecrets.Sealing.Templates.TemplateEvaluator+LoopControl",
     ];
@@ -44,7 +43,7 @@ public sealed class GitOpsSecretsExceptionTests
     public void ControlFlowExceptions_AreNotProductFailures()
     {
         Failures.IsExpected(new WatchExpiredException("gone")).ShouldBeFalse();
-        Failures.IsExpected(new GitOpsSecrets.Worker.Leadership.LeaseConflictException("conflict")).ShouldBeFalse();
+        Failures.IsExpected(new GitOpsSecrets.Kubernetes.LeaseConflictException("conflict")).ShouldBeFalse();
     }
 
     public static TheoryData<Exception> ExpectedToday() =>

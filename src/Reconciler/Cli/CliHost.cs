@@ -1,5 +1,6 @@
 using System.Collections;
 using GitOpsSecrets.Hosting;
+using GitOpsSecrets.Logging;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using Microsoft.Extensions.DependencyInjection;

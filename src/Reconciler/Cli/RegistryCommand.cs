@@ -85,9 +85,9 @@ public sealed class RegistryCommand(CliHost host, SharedOptions shared) : CliCom
     /// <summary>The secret's registries (only those of <c>--registry</c>, each of which must be there), read with the user's kubeconfig.</summary>
     private async Task<IReadOnlyList<RegistryCredential>> ReadCredentialsAsync(RegistryArguments args, CancellationToken cancellationToken)
     {
-        var configuration = KubectlConfig.Resolve(args.Kubeconfig, args.Context, Host.GetEnvironmentVariable);
+        var reader = UserSecretReader.FromKubectlConfig(args.Kubeconfig, args.Context, Host.GetEnvironmentVariable);
         var (@namespace, name) = SecretName(args);
-        var secret = await UserSecretReader.ReadAsync(configuration, @namespace, name, cancellationToken);
+        var secret = await reader.ReadAsync(@namespace, name, cancellationToken);
         var credentials = RegistryCredential.FromDockerConfigJson(secret.Type, secret.Data, secret.QualifiedName);
         if (args.Registries.Count == 0)
         {

@@ -24,6 +24,10 @@ public sealed class KubernetesAccessException(string message, Exception? inner =
 /// </summary>
 public static partial class UserSecretReader
 {
+    /// <summary>A reader for the client configuration kubectl would use (<see cref="KubectlConfig"/>), resolved now, so callers outside this room never see a KubernetesClient type.</summary>
+    public static KubectlSecretReader FromKubectlConfig(string? kubeconfig, string? context, Func<string, string?> environment) =>
+        new(KubectlConfig.Resolve(kubeconfig, context, environment));
+
     public static async Task<UserSecret> ReadAsync(KubernetesClientConfiguration configuration, string @namespace, string name, CancellationToken cancellationToken)
     {
         var qualified = $"{@namespace}/{name}";
@@ -74,4 +78,15 @@ public static partial class UserSecretReader
 
     [GeneratedRegex("User \"([^\"]*)\"", RegexOptions.CultureInvariant)]
     private static partial Regex UserPattern();
+}
+
+/// <summary>Reads Secrets with one resolved kubectl configuration (see <see cref="UserSecretReader"/>).</summary>
+public sealed class KubectlSecretReader
+{
+    private readonly KubernetesClientConfiguration _configuration;
+
+    internal KubectlSecretReader(KubernetesClientConfiguration configuration) => _configuration = configuration;
+
+    public Task<UserSecret> ReadAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        UserSecretReader.ReadAsync(_configuration, @namespace, name, cancellationToken);
 }

@@ -1,5 +1,4 @@
 using GitOpsSecrets.Restarts;
-using GitOpsSecrets.Targets;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Sync;

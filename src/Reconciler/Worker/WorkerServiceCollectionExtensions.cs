@@ -1,6 +1,7 @@
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Hosting;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Worker.Controller;
 using GitOpsSecrets.Worker.Http;
@@ -112,8 +113,7 @@ public static class WorkerServiceCollectionExtensions
         {
             var keys = configuration.Keys;
             var @namespace = settings.LeaseNamespace ?? keys.ClusterNamespace ?? ControllerDefaults.Namespace;
-            var client = sp.GetRequiredService<Kubernetes.KubernetesClients>().Get(keys.Kubeconfig, keys.Context);
-            return new KubernetesLeaseLock(client, @namespace, settings.LeaseName);
+            return KubernetesLeaseLock.For(sp.GetRequiredService<KubernetesClients>(), keys.Kubeconfig, keys.Context, @namespace, settings.LeaseName);
         });
         services.AddSingleton(LeaderElectionOptions.For(identity, settings.LeaseDuration));
         services.AddSingleton<LeaderElector>();

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Cli;
-using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.Git;
 using GitOpsSecrets.Tests.TestSupport;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using GitOpsSecrets.Cli;
 using GitOpsSecrets.Kubernetes;
-using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
 using k8s;
 using k8s.Autorest;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using GitOpsSecrets.Tests.TestSupport;
 using k8s.Models;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using GitOpsSecrets.Cli;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;

@@ -3,7 +3,6 @@ using GitOpsSecrets.Keys;
 using GitOpsSecrets.Restarts;
 using GitOpsSecrets.Tests.TestSupport;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Xunit.Abstractions;
 

@@ -2,7 +2,6 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOpsSecrets.Tests.Git;

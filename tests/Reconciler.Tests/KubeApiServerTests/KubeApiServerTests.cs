@@ -7,7 +7,6 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
-using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
 
 namespace GitOpsSecrets.Tests.KubeApiServerTests;
 

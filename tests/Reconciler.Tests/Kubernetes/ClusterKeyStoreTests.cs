@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Kubernetes;
-using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
 using k8s;

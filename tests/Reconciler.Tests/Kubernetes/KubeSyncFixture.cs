@@ -1,7 +1,7 @@
 using System.Text;
-using GitOpsSecrets.Cli;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Kubernetes;
+using GitOpsSecrets.Logging;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;

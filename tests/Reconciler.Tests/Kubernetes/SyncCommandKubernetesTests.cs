@@ -1,6 +1,5 @@
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;

@@ -6,7 +6,6 @@ using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Tests.KubeApiServer;
 using GitOpsSecrets.Tests.TestSupport;
-using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GitOpsSecrets.Tests.Kubernetes;

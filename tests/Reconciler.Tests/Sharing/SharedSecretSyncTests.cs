@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using GitOpsSecrets.Keys;
 using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;

@@ -1,6 +1,5 @@
 using System.Text;
 using GitOpsSecrets.Keys;
-using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Sync;

@@ -1,4 +1,3 @@
-using k8s;
 using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
 
 namespace GitOpsSecrets.Tests.TestSupport;

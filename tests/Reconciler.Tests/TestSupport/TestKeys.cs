@@ -1,6 +1,5 @@
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
-using GitOpsSecrets.Secrets;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GitOpsSecrets.Tests.TestSupport;

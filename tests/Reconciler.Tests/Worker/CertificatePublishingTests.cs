@@ -4,7 +4,6 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Tests.Git;
-using GitOpsSecrets.Worker;
 using GitOpsSecrets.Worker.Jobs;
 using GitOpsSecrets.Worker.Scheduling;
 using Microsoft.Extensions.DependencyInjection;

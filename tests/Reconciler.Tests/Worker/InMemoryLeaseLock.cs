@@ -1,4 +1,4 @@
-using GitOpsSecrets.Worker.Leadership;
+using GitOpsSecrets.Kubernetes;
 
 namespace GitOpsSecrets.Tests.Worker;
 

@@ -5,7 +5,6 @@ using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
-using GitOpsSecrets.Worker;
 using GitOpsSecrets.Worker.KeyLifecycle;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

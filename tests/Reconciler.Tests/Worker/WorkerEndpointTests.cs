@@ -6,7 +6,6 @@ using System.Text.RegularExpressions;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
-using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Tests.TestSupport;
 
 namespace GitOpsSecrets.Tests.Worker;

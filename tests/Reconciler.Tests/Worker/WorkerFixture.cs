@@ -2,6 +2,7 @@ using System.Text;
 using GitOpsSecrets.Cli;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
@@ -121,7 +122,7 @@ public sealed class WorkerFixture : IAsyncDisposable
             {
                 if (lease is not null)
                 {
-                    services.AddSingleton<GitOpsSecrets.Worker.Leadership.ILeaseLock>(lease.Lock);
+                    services.AddSingleton<ILeaseLock>(lease.Lock);
                 }
 
                 workerServices?.Invoke(services);

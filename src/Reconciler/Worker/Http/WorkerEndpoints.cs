@@ -9,7 +9,6 @@ using GitOpsSecrets.Worker.Metrics;
 using GitOpsSecrets.Worker.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

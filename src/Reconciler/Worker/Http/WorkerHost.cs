@@ -1,5 +1,5 @@
-using GitOpsSecrets.Cli;
 using GitOpsSecrets.Configuration;
+using GitOpsSecrets.Logging;
 using GitOpsSecrets.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

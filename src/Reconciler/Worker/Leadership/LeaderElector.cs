@@ -1,3 +1,4 @@
+using GitOpsSecrets.Kubernetes;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Worker.Leadership;

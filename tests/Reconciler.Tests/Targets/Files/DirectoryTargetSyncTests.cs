@@ -5,7 +5,6 @@ using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
-using GitOpsSecrets.Targets.Files;
 using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 

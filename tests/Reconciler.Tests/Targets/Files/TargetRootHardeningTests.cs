@@ -1,6 +1,4 @@
-using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Targets;
-using GitOpsSecrets.Targets.Files;
 
 namespace GitOpsSecrets.Tests.Targets.Files;
 

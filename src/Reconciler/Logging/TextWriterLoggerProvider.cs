@@ -1,7 +1,7 @@
 using GitOpsSecrets.IO;
 using Microsoft.Extensions.Logging;
 
-namespace GitOpsSecrets.Cli;
+namespace GitOpsSecrets.Logging;
 
 /// <summary>
 /// Logs to the host's standard error as <c>level: message</c> lines, so logs go where the command's

@@ -1,4 +1,4 @@
-namespace GitOpsSecrets.Worker.Leadership;
+namespace GitOpsSecrets.Kubernetes;
 
 /// <summary>
 /// A lease as <c>coordination.k8s.io/v1</c> stores it: who holds it, since when, when it was last

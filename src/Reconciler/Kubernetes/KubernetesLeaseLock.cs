@@ -3,15 +3,19 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace GitOpsSecrets.Worker.Leadership;
+namespace GitOpsSecrets.Kubernetes;
 
 /// <summary>
 /// The lease as a <c>coordination.k8s.io/v1</c> Lease object: read, create, and replace conditioned on
-/// the resource version read (the API server answers 409 when it changed). The only place the Worker
-/// room speaks to the Kubernetes API.
+/// the resource version read (the API server answers 409 when it changed). The Worker's leader
+/// election sees only its <see cref="ILeaseLock"/>.
 /// </summary>
 public sealed class KubernetesLeaseLock(IKubernetes client, string @namespace, string name) : ILeaseLock
 {
+    /// <summary>A lock on the Lease in the cluster of a kubeconfig/context, through the shared client, so callers never hold a KubernetesClient type.</summary>
+    public static KubernetesLeaseLock For(KubernetesClients clients, string? kubeconfig, string? context, string @namespace, string name) =>
+        new(clients.Get(kubeconfig, context), @namespace, name);
+
     public string Description => $"lease {@namespace}/{name}";
 
     public async Task<LeaseRecord?> GetAsync(CancellationToken cancellationToken)

@@ -1,12 +1,11 @@
+using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Tests.TestSupport;
 using GitOpsSecrets.Worker.Leadership;
-using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ApiServer = GitOpsSecrets.Tests.KubeApiServer.KubeApiServer;
 using ResourceTypes = GitOpsSecrets.Tests.KubeApiServer.ResourceTypes;
 
-namespace GitOpsSecrets.Tests.Worker;
+namespace GitOpsSecrets.Tests.Kubernetes;
 
 /// <summary>
 /// The Lease lock through the real KubernetesClient against the loopback API server, which answers a
