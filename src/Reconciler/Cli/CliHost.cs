@@ -75,6 +75,7 @@ public sealed class CliHost
         services.AddGit(GetEnvironmentVariable);
         Kubernetes.KubernetesServiceCollectionExtensions.AddKubernetes(services);
         services.AddDirectoryTarget();
+        WriteBack.WriteBackServiceCollectionExtensions.AddWriteBack(services);
         ConfigureServices?.Invoke(services);
         return services.BuildServiceProvider();
     }

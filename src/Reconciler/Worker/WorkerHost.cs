@@ -94,6 +94,7 @@ public static class WorkerHost
         services.AddSingleton<KeyRenewer>();
         services.AddSingleton(rooms.GetRequiredService<Git.IGitWriter>());
         services.AddSingleton(rooms.GetRequiredService<Git.GitCacheLocation>());
+        WriteBack.WriteBackServiceCollectionExtensions.AddWriteBack(services);
         services.TryAddSingleton<Publishing.CertificatePublisher>();
         services.AddSingleton<WorkerJobs>();
         services.TryAddSingleton(sp => new Notifications.Notifier(notificationChannels, configuration.Targets.Select(t => t.Name).ToList(), time, sp.GetRequiredService<ILogger<Notifications.Notifier>>(), sp.GetService<Notifications.NotifierOptions>(), metrics: sp.GetRequiredService<WorkerMetrics>()));
