@@ -258,23 +258,9 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new UsageException("--secret-file cannot be combined with --from-literal/--from-file/--from-env-file");
         }
 
-        var builder = new SecretBuilder(args.Name, args.Namespace, args.Type);
-        foreach (var literal in args.FromLiteral)
-        {
-            builder.AddLiteral(literal);
-        }
-
-        foreach (var file in args.FromFile)
-        {
-            builder.AddFile(file);
-        }
-
-        foreach (var envFile in args.FromEnvFile)
-        {
-            builder.AddEnvFile(envFile, Host.GetEnvironmentVariable);
-        }
-
-        var secret = builder.Build();
+        var secret = new SecretBuilder(args.Name, args.Namespace, args.Type)
+            .AddSources(args.FromLiteral, args.FromFile, args.FromEnvFile, Host.GetEnvironmentVariable)
+            .Build();
         return SealInput.Prepare(secret, "(flags)", Rules(args));
     }
 
