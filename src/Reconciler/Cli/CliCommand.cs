@@ -32,7 +32,7 @@ public abstract class CliCommand(CliHost host, SharedOptions shared)
                 await using var services = Host.CreateServices(engine, verbose);
                 return await body(parse, services, cancellationToken);
             }
-            catch (UsageException e)
+            catch (Exception e) when (e is UsageException or WriteBack.BranchRequiredException)
             {
                 return Fail(ExitCodes.Usage, e, verbose);
             }

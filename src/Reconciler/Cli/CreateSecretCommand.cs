@@ -29,23 +29,9 @@ public sealed class CreateSecretCommand(CliHost host, SharedOptions shared) : Cl
         var command = parts.Command("generic", "A Secret from literals, files and env files", type, fromLiteral, fromFile, fromEnvFile);
         command.SetAction(Handler((parse, _, _) => PrintAsync(parse, parts, (name, ns) =>
         {
-            var builder = new SecretBuilder(name, ns, parse.GetValue(type));
-            foreach (var literal in parse.GetValue(fromLiteral) ?? [])
-            {
-                builder.AddLiteral(literal);
-            }
-
-            foreach (var file in parse.GetValue(fromFile) ?? [])
-            {
-                builder.AddFile(file);
-            }
-
-            foreach (var envFile in parse.GetValue(fromEnvFile) ?? [])
-            {
-                builder.AddEnvFile(envFile, Host.GetEnvironmentVariable);
-            }
-
-            return builder.Build();
+            return new SecretBuilder(name, ns, parse.GetValue(type))
+                .AddSources(parse.GetValue(fromLiteral), parse.GetValue(fromFile), parse.GetValue(fromEnvFile), Host.GetEnvironmentVariable)
+                .Build();
         })));
         return command;
     }

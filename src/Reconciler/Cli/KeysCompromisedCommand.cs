@@ -5,6 +5,7 @@ using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.WriteBack;
 
 namespace GitOpsSecrets.Cli;
 
@@ -31,11 +32,7 @@ public sealed class KeysCompromisedCommand(CliHost host, SharedOptions shared) :
         {
             _fingerprint, _paths, _reseal, _store.Keys, _store.Kubeconfig, _store.Context,
         };
-        foreach (var option in _writeBack.All)
-        {
-            command.Options.Add(option);
-        }
-
+        _writeBack.AddTo(command);
         command.SetAction(Handler((parse, services, ct) => RunAsync(Parse(parse), services, ct)));
         return command;
     }
@@ -119,7 +116,7 @@ public sealed class KeysCompromisedCommand(CliHost host, SharedOptions shared) :
         var ring = new KeyRing(keys.DistinctBy(k => k.Fingerprint, StringComparer.Ordinal));
         var resealer = new Resealer(new LocalRotator(Get<Sealer>(services), ring));
         var (report, written) = args.WriteBack is { } writeBack
-            ? await ResealCommand.ResealAndCommitAsync(resealer, args.Paths, writeBack, Get<IGitWriter>(services), cancellationToken)
+            ? await resealer.ResealAndCommitAsync(args.Paths, writeBack, Get<IWriteBackService>(services), cancellationToken)
             : (await resealer.RunAsync(ManifestFiles.Find(args.Paths), check: false, cancellationToken), (GitWriteResult?)null);
         foreach (var error in report.Documents.Select(d => d.Error).Concat(report.Files.Select(f => f.Error)).OfType<string>().Distinct())
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
 
 namespace GitOpsSecrets.Cli;

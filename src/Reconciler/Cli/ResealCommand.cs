@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
@@ -7,6 +6,7 @@ using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.WriteBack;
 
 namespace GitOpsSecrets.Cli;
 
@@ -49,11 +49,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         {
             _paths, _recoveryKeys, _keys, _controllerUrl, _controllerName, _controllerNamespace, _kubeconfig, _context, _check, _format,
         };
-        foreach (var option in _writeBack.All)
-        {
-            command.Options.Add(option);
-        }
-
+        _writeBack.AddTo(command);
         command.SetAction(Handler((parse, services, ct) => RunAsync(Parse(parse), services, ct)));
         return command;
     }
@@ -105,7 +101,7 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         {
             var resealer = new Resealer(rotator) { Progress = (done, all) => progress.Report(new ProgressStep(done, all)) };
             return args.WriteBack is { } writeBack
-                ? await ResealAndCommitAsync(resealer, args.Paths, writeBack, Get<IGitWriter>(services), cancellationToken)
+                ? await resealer.ResealAndCommitAsync(args.Paths, writeBack, Get<IWriteBackService>(services), cancellationToken)
                 : (await resealer.RunAsync(files, args.Check, cancellationToken), null);
         });
 
@@ -118,51 +114,6 @@ public sealed class ResealCommand(CliHost host, SharedOptions shared) : CliComma
         return report.Failed > 0 ? ExitCodes.PartialFailure
             : args.Check && report.Pending > 0 ? ExitCodes.ChangesPending
             : ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// Reseals inside the git writer's change step, so the writer checks the tree is clean first and, when
-    /// the branch moved before the push, resets to the new head and reseals again there. Nothing is
-    /// committed when any SealedSecret failed: the rewritten files stay in the work tree, as without --commit.
-    /// </summary>
-    internal static async Task<(ResealReport Report, GitWriteResult Written)> ResealAndCommitAsync(Resealer resealer, IReadOnlyList<string> paths, WriteBackSettings writeBack, IGitWriter writer, CancellationToken cancellationToken)
-    {
-        var (root, current) = GitWorkTrees.Discover(paths[0]);
-        ResealReport? report = null;
-        var written = await writer.CommitAndPushAsync(
-            new GitWriteRequest
-            {
-                WorkTree = root,
-                Branch = writeBack.Branch ?? current ?? throw new UsageException("HEAD is detached: pass --branch"),
-                AuthorName = writeBack.AuthorName,
-                AuthorEmail = writeBack.AuthorEmail,
-                Message = writeBack.MessageTemplate,
-                MessageFactory = () => CommitMessage(writeBack.MessageTemplate, report!, root),
-                Change = async (_, ct) =>
-                {
-                    report = await resealer.RunAsync(ManifestFiles.Find(paths), check: false, ct);
-                    return report.Failed > 0 ? [] : report.Files.Where(f => f.Written).Select(f => Path.GetFullPath(f.File)).ToList();
-                },
-                Strategy = writeBack.Strategy,
-                Push = writeBack.Push,
-                Auth = writeBack.Auth,
-            },
-            cancellationToken);
-        return (report!, written);
-    }
-
-    /// <summary>What was resealed and why, with the files; never a value.</summary>
-    private static string CommitMessage(string template, ResealReport report, string root)
-    {
-        var subject = CommitMessageTemplate.Render(template, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["secrets"] = report.Resealed.ToString(CultureInfo.InvariantCulture),
-            ["values"] = report.RewrittenValues.ToString(CultureInfo.InvariantCulture),
-            ["files"] = report.FilesRewritten.ToString(CultureInfo.InvariantCulture),
-            ["key"] = Short(report.NewestFingerprint),
-        });
-        var files = report.Files.Where(f => f.Written).Select(f => "- " + Path.GetRelativePath(root, Path.GetFullPath(f.File)).Replace('\\', '/'));
-        return $"{subject}\n\nRe-encrypted to the newest sealing key ({report.NewestFingerprint}) by gitops-secrets reseal;\nthe sealed values are unchanged.\n\n{string.Join('\n', files)}\n";
     }
 
     private static string CommitLine(GitWriteResult? written, ResealReport report) => written switch

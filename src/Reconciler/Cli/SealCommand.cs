@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
@@ -259,79 +258,20 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
             throw new UsageException("--secret-file cannot be combined with --from-literal/--from-file/--from-env-file");
         }
 
-        var builder = new SecretBuilder(args.Name, args.Namespace, args.Type);
-        foreach (var literal in args.FromLiteral)
-        {
-            builder.AddLiteral(literal);
-        }
-
-        foreach (var file in args.FromFile)
-        {
-            builder.AddFile(file);
-        }
-
-        foreach (var envFile in args.FromEnvFile)
-        {
-            builder.AddEnvFile(envFile, Host.GetEnvironmentVariable);
-        }
-
-        var secret = builder.Build();
-        return Prepare(args, secret, "(flags)");
+        var secret = new SecretBuilder(args.Name, args.Namespace, args.Type)
+            .AddSources(args.FromLiteral, args.FromFile, args.FromEnvFile, Host.GetEnvironmentVariable)
+            .Build();
+        return SealInput.Prepare(secret, "(flags)", Rules(args));
     }
 
     private async Task<List<Secret>> ReadSecretsAsync(SealArguments args, CommandIO io, CancellationToken cancellationToken)
     {
         var (content, name) = await io.ReadAsync(args.SecretFile, cancellationToken);
-        var secrets = new List<Secret>();
-        foreach (var document in ManifestReader.Read(content, name).Where(d => d.Root is not null))
-        {
-            if (!SecretManifest.IsSecret(document))
-            {
-                throw document.Error(document.Root, $"expected a Secret, found {document.Kind ?? "a document without kind"}");
-            }
-
-            secrets.Add(Prepare(args, SecretManifest.Read(document), document.Location.ToString()));
-        }
-
-        return secrets.Count > 0 ? secrets : throw new InputException($"{name}: no Secret to seal");
+        return SealInput.ReadSecrets(content, name, Rules(args));
     }
 
-    /// <summary>kubeseal's rules on the input Secret, then the API server's checks, before any sealing.</summary>
-    private Secret Prepare(SealArguments args, Secret secret, string where)
-    {
-        if (string.IsNullOrEmpty(secret.Metadata.Namespace))
-        {
-            secret.Metadata.Namespace = args.Namespace ?? KubeconfigNamespace.Resolve(Host, args.Controller.Kubeconfig, args.Controller.Context);
-        }
-        else if (args.Namespace is not null && args.Namespace != secret.Metadata.Namespace)
-        {
-            throw new InputException($"{where}: the namespace of the Secret ({secret.Metadata.Namespace}) does not match --namespace ({args.Namespace})");
-        }
-
-        if (args.Name is not null)
-        {
-            // As in kubeseal, --name overrides the input's name.
-            secret.Metadata.Name = args.Name;
-        }
-
-        if (string.IsNullOrEmpty(secret.Metadata.Name))
-        {
-            throw new InputException($"{where}: missing metadata.name in input Secret");
-        }
-
-        if (secret.Data.Count == 0 && !args.AllowEmptyData)
-        {
-            throw new InputException($"{where}: secret.data is empty in input Secret, assuming this is an error and aborting. To work with empty data, --allow-empty-data can be used");
-        }
-
-        if (args.AppendHash)
-        {
-            secret = NameHashSuffix.Apply(secret);
-        }
-
-        var problems = SecretValidator.Validate(secret);
-        return problems.Count == 0 ? secret : throw new InputException($"{where}: Secret {secret.Metadata.QualifiedName}: {string.Join("; ", problems)}");
-    }
+    private SealInputRules Rules(SealArguments args) =>
+        new(args.Namespace, () => KubeconfigNamespace.Resolve(Host, args.Controller.Kubeconfig, args.Controller.Context), args.Name, args.AllowEmptyData, args.AppendHash);
 
     /// <summary>kubeseal writes YAML to a <c>-w</c> file named .yaml/.yml unless a format was given.</summary>
     private static ManifestFormat OutputFormat(string? outputFile, ManifestFormat format, bool explicitFormat) =>
@@ -372,32 +312,9 @@ public sealed class SealCommand(CliHost host, SharedOptions shared) : CliCommand
         return ExitCodes.Success;
     }
 
-    private int MergeInto(SealArguments args, IReadOnlyList<Secret> secrets, SealingKey key, Sealer sealer)
+    private static int MergeInto(SealArguments args, IReadOnlyList<Secret> secrets, SealingKey key, Sealer sealer)
     {
-        var path = args.MergeInto!;
-        if (secrets.Count != 1)
-        {
-            throw new InputException($"--merge-into takes exactly one Secret, got {secrets.Count}");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new InputException($"--merge-into: {path}: no such file");
-        }
-
-        var document = ManifestReader.ReadSingle(BoundedInput.ReadFile(path), path);
-        if (!SealedSecretManifest.IsSealedSecret(document))
-        {
-            throw document.Error(document.Root, $"--merge-into needs a SealedSecret, found {document.Kind ?? "a document without kind"}");
-        }
-
-        var existing = SealedSecretManifest.Read(document);
-        sealer.MergeInto(existing, secrets[0], key);
-        var format = document.Format == "json" ? ManifestFormat.Json : ManifestFormat.Yaml;
-        AtomicFile.WriteText(path, ManifestFormats.Write([SealedSecretManifest.ToNode(existing)], format), FileModeOf(path));
+        SealInput.MergeIntoFile(args.MergeInto!, secrets, (existing, secret) => sealer.MergeInto(existing, secret, key));
         return ExitCodes.Success;
     }
-
-    private static UnixFileMode FileModeOf(string path) =>
-        OperatingSystem.IsWindows() ? AtomicFile.Default : File.GetUnixFileMode(path);
 }

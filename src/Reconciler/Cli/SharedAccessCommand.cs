@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using GitOpsSecrets.IO;
-using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sharing;
 
 namespace GitOpsSecrets.Cli;
@@ -38,18 +36,7 @@ public sealed class SharedAccessCommand(CliHost host, SharedOptions shared) : Cl
             var change = access.Resolve(parse, verbsRequired: add) ?? throw new UsageException("name at least one --user, --team, --group or --service-account");
             var path = parse.GetValue(file)!;
             var opened = SharedSecretFile.Open(path, parse.GetValue(name));
-            var rules = add ? AccessEditor.Add(opened.Secret.Access, change) : AccessEditor.Remove(opened.Secret.Access, change);
-            var edited = new SharedSecret
-            {
-                Sealed = opened.Secret.Sealed,
-                Access = rules,
-                Distribute = opened.Secret.Distribute,
-                ImagePull = opened.Secret.ImagePull,
-            };
-            var documents = opened.Documents
-                .Select((d, i) => i == opened.Index ? SharedSecretManifest.ToNode(edited) : d.Root?.DeepClone())
-                .OfType<JsonNode>();
-            AtomicFile.WriteText(path, ManifestFormats.Write(documents, opened.Format), OperatingSystem.IsWindows() ? AtomicFile.Default : File.GetUnixFileMode(path));
+            var rules = opened.EditAccess(change, add);
             await Host.Error.WriteLineAsync($"{TerminalText.Escape(path)}: access of SharedSecret {TerminalText.Escape(opened.Secret.HomeNamespace)}/{TerminalText.Escape(opened.Secret.Name)} now has {Plural.Of(rules.Count, "rule")}");
             return ExitCodes.Success;
         }));

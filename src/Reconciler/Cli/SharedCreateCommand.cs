@@ -76,23 +76,9 @@ public sealed class SharedCreateCommand(CliHost host, SharedOptions shared) : Cl
 
     private Secret BuildSecret(ParseResult parse, string name, string home)
     {
-        var builder = new SecretBuilder(name, home, parse.GetValue(_type));
-        foreach (var literal in parse.GetValue(_fromLiteral) ?? [])
-        {
-            builder.AddLiteral(literal);
-        }
-
-        foreach (var file in parse.GetValue(_fromFile) ?? [])
-        {
-            builder.AddFile(file);
-        }
-
-        foreach (var envFile in parse.GetValue(_fromEnvFile) ?? [])
-        {
-            builder.AddEnvFile(envFile, Host.GetEnvironmentVariable);
-        }
-
-        var secret = builder.Build();
+        var secret = new SecretBuilder(name, home, parse.GetValue(_type))
+            .AddSources(parse.GetValue(_fromLiteral), parse.GetValue(_fromFile), parse.GetValue(_fromEnvFile), Host.GetEnvironmentVariable)
+            .Build();
         if (secret.Data.Count == 0)
         {
             throw new UsageException("shared create: give the values with --from-literal, --from-file or --from-env-file");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using GitOpsSecrets.IO;
-using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Sharing;
@@ -52,16 +51,10 @@ public sealed class SharedKeyCommand(CliHost host, SharedOptions shared, bool re
         }
 
         var file = SharedSecretFile.Open(path, parse.GetValue(_name));
-        var rewriter = new ManifestRewriter(file.Content, path);
         string verb;
         if (remove)
         {
-            if (!file.Secret.Sealed.EncryptedData.ContainsKey(key))
-            {
-                throw new InputException($"{file.Document.Location}: SharedSecret {file.Secret.Name} has no key {key} (it has {string.Join(", ", file.Secret.Sealed.EncryptedData.Keys)})");
-            }
-
-            rewriter.Remove(file.Index, ["spec", "encryptedData", key]);
+            file.RemoveKey(key);
             verb = "removed";
         }
         else
@@ -69,12 +62,9 @@ public sealed class SharedKeyCommand(CliHost host, SharedOptions shared, bool re
             var value = await ValueAsync(parse, cancellationToken);
             using var certificate = await SealingCertificate.LoadAsync(Host, parse.GetValue(_cert), _controller.Resolve(parse), services, cancellationToken);
             var sealedParts = file.Secret.Sealed;
-            var ciphertext = Get<Sealer>(services).SealRaw(value, certificate, sealedParts.Scope, sealedParts.Metadata.Namespace, sealedParts.Metadata.Name);
-            verb = sealedParts.EncryptedData.ContainsKey(key) ? "re-sealed" : "added";
-            rewriter.Set(file.Index, ["spec", "encryptedData", key], ciphertext);
+            verb = file.SetKey(key, Get<Sealer>(services).SealRaw(value, certificate, sealedParts.Scope, sealedParts.Metadata.Namespace, sealedParts.Metadata.Name));
         }
 
-        AtomicFile.Write(path, rewriter.Apply(), FileModeOf(path));
         await Host.Error.WriteLineAsync($"{TerminalText.Escape(path)}: {verb} key {TerminalText.Escape(key)} of SharedSecret {TerminalText.Escape(file.Secret.HomeNamespace)}/{TerminalText.Escape(file.Secret.Name)}");
         return ExitCodes.Success;
     }
@@ -91,7 +81,4 @@ public sealed class SharedKeyCommand(CliHost host, SharedOptions shared, bool re
             _ => throw new UsageException("--from-literal and --from-file cannot be used together"),
         };
     }
-
-    private static UnixFileMode FileModeOf(string path) =>
-        OperatingSystem.IsWindows() ? AtomicFile.Default : File.GetUnixFileMode(path);
 }

@@ -1,18 +1,9 @@
 using System.CommandLine;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Git;
+using GitOpsSecrets.WriteBack;
 
 namespace GitOpsSecrets.Cli;
-
-/// <summary>How a command commits (and pushes) the files it rewrote: author, branch, message, credentials.</summary>
-public sealed record WriteBackSettings(
-    bool Push,
-    string? Branch,
-    string AuthorName,
-    string AuthorEmail,
-    string MessageTemplate,
-    GitWriteStrategy Strategy,
-    GitAuth Auth);
 
 /// <summary>
 /// <c>--commit [--push] [--branch B] [--author "Name &lt;email&gt;"] [--message TEMPLATE]</c> and the git
@@ -41,6 +32,15 @@ public sealed class WriteBackOptions(string defaultMessage)
     public Option<string?> GitKnownHostsFile { get; } = new("--git-known-hosts-file") { Description = "ssh: known_hosts file; the host key must be in it" };
 
     public IEnumerable<Option> All => [Commit, Push, Branch, Author, Message, Strategy, GitTokenFile, GitUsername, GitSshKeyFile, GitKnownHostsFile];
+
+    /// <summary>Adds every write-back option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Options.Add(option);
+        }
+    }
 
     /// <summary>The settings, or null when neither --commit nor --push was given (then no other write-back flag may be).</summary>
     public WriteBackSettings? Resolve(ParseResult parse, CliHost host)

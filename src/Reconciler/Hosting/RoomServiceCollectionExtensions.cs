@@ -4,6 +4,7 @@ using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.WriteBack;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GitOpsSecrets.Hosting;
@@ -41,6 +42,7 @@ public static class RoomServiceCollectionExtensions
         services.AddGit(setup.GetEnvironmentVariable);
         services.AddKubernetes();
         services.AddDirectoryTarget();
+        services.AddWriteBack();
         setup.ConfigureServices?.Invoke(services);
         return services;
     }

@@ -77,6 +77,27 @@ public sealed class SecretBuilder
         return Add(key ?? Path.GetFileName(path), BoundedInput.ReadFile(path), $"--from-file {path}");
     }
 
+    /// <summary>kubectl's <c>--from-literal</c>, <c>--from-file</c> and <c>--from-env-file</c>, in that order.</summary>
+    public SecretBuilder AddSources(IEnumerable<string>? literals, IEnumerable<string>? files, IEnumerable<string>? envFiles, Func<string, string?> environment)
+    {
+        foreach (var literal in literals ?? [])
+        {
+            AddLiteral(literal);
+        }
+
+        foreach (var file in files ?? [])
+        {
+            AddFile(file);
+        }
+
+        foreach (var envFile in envFiles ?? [])
+        {
+            AddEnvFile(envFile, environment);
+        }
+
+        return this;
+    }
+
     /// <summary>
     /// Lines of <c>KEY=VALUE</c>; blank lines and <c>#</c> comments are skipped, and a line with a
     /// name only takes the value of that environment variable (kubectl's rules).

@@ -3,6 +3,7 @@ using GitOpsSecrets.Git;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Worker.Metrics;
 using GitOpsSecrets.Worker.Status;
+using GitOpsSecrets.WriteBack;
 using Microsoft.Extensions.Logging;
 
 namespace GitOpsSecrets.Worker.Publishing;
@@ -28,7 +29,7 @@ public enum CertificatePublishResult
 /// </summary>
 public sealed class CertificatePublisher(
     WorkerConfiguration configuration,
-    IGitWriter writer,
+    IWriteBackService writeBack,
     GitCacheLocation cacheLocation,
     WorkerStatus status,
     WorkerMetrics metrics,
@@ -58,12 +59,10 @@ public sealed class CertificatePublisher(
         CommitAuthor.TryParse(settings.Author, out var author);
         try
         {
-            var workTree = await GitWorkTrees.CloneOrUpdateAsync(source.Url!, branch, WorkTreeDirectory(source), Auth(source), cancellationToken);
-            var written = await writer.CommitAndPushAsync(
-                new GitWriteRequest
+            var written = await writeBack.WriteAsync(
+                new WriteBackRequest
                 {
-                    WorkTree = workTree,
-                    Branch = branch,
+                    Location = new CloneOf(source.Url!, branch, WorkTreeDirectory(source)),
                     AuthorName = author.Name,
                     AuthorEmail = author.Email,
                     Message = CommitMessageTemplate.Render(settings.Message, new Dictionary<string, string>(StringComparer.Ordinal) { ["key"] = newest.ShortFingerprint }),

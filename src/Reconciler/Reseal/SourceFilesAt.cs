@@ -1,7 +1,6 @@
 using GitOpsSecrets.Git;
-using GitOpsSecrets.Reseal;
 
-namespace GitOpsSecrets.Cli;
+namespace GitOpsSecrets.Reseal;
 
 /// <summary>
 /// The manifest files a read-only key check looks at: the paths as they are in the work tree, or, with
