@@ -7,6 +7,7 @@ using GitOpsSecrets.Keys;
 using GitOpsSecrets.Manifests;
 using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.WriteBack;
 
 namespace GitOpsSecrets.Cli;
 

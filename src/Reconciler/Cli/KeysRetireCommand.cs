@@ -2,8 +2,8 @@ using System.CommandLine;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Keys;
-using GitOpsSecrets.Reseal;
 using GitOpsSecrets.Sealing;
+using GitOpsSecrets.WriteBack;
 
 namespace GitOpsSecrets.Cli;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using GitOpsSecrets.Git;
-using GitOpsSecrets.WriteBack;
+using GitOpsSecrets.Reseal;
 
-namespace GitOpsSecrets.Reseal;
+namespace GitOpsSecrets.WriteBack;
 
 /// <summary><c>reseal --commit/--push</c> (and <c>keys compromised --reseal --commit/--push</c>): resealing as a write-back change.</summary>
 public static class ResealWriteBack

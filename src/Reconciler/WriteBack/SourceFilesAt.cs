@@ -1,6 +1,7 @@
 using GitOpsSecrets.Git;
+using GitOpsSecrets.Reseal;
 
-namespace GitOpsSecrets.Reseal;
+namespace GitOpsSecrets.WriteBack;
 
 /// <summary>
 /// The manifest files a read-only key check looks at: the paths as they are in the work tree, or, with
