@@ -104,11 +104,12 @@ public static class ManifestReader
             var location = new SourceLocation(sourceName, documents.Count, (int)e.Start.Line);
             throw new ManifestException(location, $"invalid YAML: {FirstSentence(e.Message)}");
         }
-        catch (InvalidOperationException e) when (e.Source == typeof(Parser).Assembly.GetName().Name)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException && e.Source == typeof(Parser).Assembly.GetName().Name)
         {
-            // YamlDotNet's scanner gives up on some malformed input (an unclosed flow sequence followed
-            // by more lines) with an InvalidOperationException instead of a YamlException; it is still
-            // bad input, so report it as one, at the last position the parser reached.
+            // YamlDotNet's scanner gives up on some malformed input with an InvalidOperationException (an
+            // unclosed flow sequence followed by more lines) or an ArgumentException (a tag such as
+            // `!!bin[py` that is not a valid URI) instead of a YamlException; it is still bad input, so
+            // report it as one, at the last position the parser reached.
             var location = new SourceLocation(sourceName, documents.Count, (int)(parser.Current?.Start.Line ?? 0));
             throw new ManifestException(location, "invalid YAML: malformed content the parser could not read");
         }

@@ -13,6 +13,17 @@ public sealed class ManifestReaderTests
         Should.Throw<ManifestException>(() => ManifestReader.Read(text, source));
 
     [Fact]
+    public void Read_TagThatIsNotAUri_IsOneLineYamlError_NotAnArgumentException()
+    {
+        // Found by the hostile-input suite (seed dBE8Wehc1Hk1): YamlDotNet throws ArgumentException for this tag.
+        var error = Should.Throw<ManifestException>(() => ManifestReader.Read("!!bin[py \n", "tag.yaml"));
+
+        error.Message.ShouldStartWith("tag.yaml");
+        error.Message.ShouldContain("invalid YAML");
+        error.Message.ShouldNotContain("\n");
+    }
+
+    [Fact]
     public void Read_YamlWithSeveralDocuments_GivesEachItsIndexAndStartLine()
     {
         var documents = ManifestReader.Read("a: 1\n---\nb: 2\n---\n# comment\nc: 3\n", "multi.yaml");

@@ -58,14 +58,7 @@ public sealed partial class WorkerKillNineTests(ITestOutputHelper output) : IDis
 
         var current = "a";
         var head = _remote.Commit("a", revisions["a"]);
-        var calibration = Stopwatch.StartNew();
-        TimeSpan span;
-        await using (var worker = await WorkerRun.StartAsync(SyncArgs(), new Dictionary<string, string>()))
-        {
-            var started = calibration.Elapsed;
-            await AwaitSyncedAsync(worker, head, "calibration");
-            span = calibration.Elapsed - started;
-        }
+        var span = await CalibrateAsync(SyncArgs(), head);
 
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         var kills = 0;
@@ -133,8 +126,12 @@ public sealed partial class WorkerKillNineTests(ITestOutputHelper output) : IDis
             var before = KeyFiles();
             var fingerprints = Load().Select(k => k.Fingerprint).ToHashSet(StringComparer.Ordinal);
 
-            // A cutoff after the newest key (whose NotBefore is truncated to the second) makes exactly one renewal due.
-            var cutoff = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+            // A cutoff after the newest key makes exactly one renewal due. Key NotBefore times are truncated to the
+            // second, so the cutoff is a whole second, taken after waiting for the next one: every key made before
+            // it is older, and a key made in this round (NotBefore >= cutoff) is not, even within the same second.
+            await Task.Delay(TimeSpan.FromMilliseconds(1010 - DateTimeOffset.UtcNow.Millisecond));
+            var now = DateTimeOffset.UtcNow;
+            var cutoff = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
             for (var attempt = random.Next(1, 3); attempt > 0; attempt--)
             {
                 string how;
@@ -221,14 +218,7 @@ public sealed partial class WorkerKillNineTests(ITestOutputHelper output) : IDis
         var current = "a";
         var head = _remote.Commit("a", revisions["a"]);
         contentOf[head] = current;
-        var calibration = Stopwatch.StartNew();
-        TimeSpan span;
-        await using (var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>()))
-        {
-            var started = calibration.Elapsed;
-            await AwaitSyncedAsync(worker, head, "calibration");
-            span = calibration.Elapsed - started;
-        }
+        var span = await CalibrateAsync(args, head);
 
         var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         var kills = 0;
@@ -306,6 +296,15 @@ public sealed partial class WorkerKillNineTests(ITestOutputHelper output) : IDis
                     Revision: ((string?)s["metadata"]?["annotations"]?[ManagedMetadata.RevisionAnnotation] ?? string.Empty).Split(':')[^1],
                     Values: server.SecretText("team", (string)s["metadata"]!["name"]!)!.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)),
                 StringComparer.Ordinal);
+
+    /// <summary>How long one sync of <paramref name="head"/> takes once the worker listens: the window the seeded kill moments fall in.</summary>
+    private async Task<TimeSpan> CalibrateAsync(string[] args, string head)
+    {
+        await using var worker = await WorkerRun.StartAsync(args, new Dictionary<string, string>());
+        var started = Stopwatch.StartNew();
+        await AwaitSyncedAsync(worker, head, "calibration");
+        return started.Elapsed;
+    }
 
     private Random Seeded(string scenario)
     {

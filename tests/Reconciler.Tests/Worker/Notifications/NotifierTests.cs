@@ -88,6 +88,7 @@ public sealed class NotifierTests
         {
             notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
             await receiver.WaitForRequestsAsync(3);
+            await CountedAsync(metrics, "result=\"sent\"} 1\n");
         }
 
         var text = Render(metrics);
@@ -105,6 +106,7 @@ public sealed class NotifierTests
         {
             notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
             await receiver.WaitForRequestsAsync(1);
+            await CountedAsync(metrics, "result=\"failed\"} 1\n");
         }
 
         var text = Render(metrics);
@@ -114,6 +116,19 @@ public sealed class NotifierTests
 
     private static Notifier MeasuredNotifier(WorkerMetrics metrics, NotificationChannel channel) =>
         new([(channel, Settings())], ["prod", "staging"], TimeProvider.System, NullLogger<Notifier>.Instance, Fast, metrics: metrics);
+
+    /// <summary>
+    /// Waits until the notifier has counted the outcome: the receiver seeing a request is not the notifier
+    /// having read its answer, and disposing in between cancels the delivery it is finishing.
+    /// </summary>
+    private static async Task CountedAsync(WorkerMetrics metrics, string line)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!Render(metrics).Contains(line, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
 
     private static string Render(WorkerMetrics metrics)
     {
