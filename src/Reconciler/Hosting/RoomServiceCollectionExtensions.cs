@@ -3,7 +3,7 @@ using GitOpsSecrets.Keys;
 using GitOpsSecrets.Kubernetes;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.Targets.Directories;
 using GitOpsSecrets.WriteBack;
 using Microsoft.Extensions.DependencyInjection;
 

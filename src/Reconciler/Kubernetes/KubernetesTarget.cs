@@ -1,5 +1,4 @@
 using GitOpsSecrets.Restarts;
-using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using k8s;
 using k8s.Autorest;
@@ -376,7 +375,7 @@ public sealed class KubernetesTarget : ISecretTarget, ISecretEventRecorder, IWor
         return ApiCaller.StatusCode(e) switch
         {
             422 when message.Contains("field is immutable", StringComparison.Ordinal) => new TargetException(
-                $"Secret {id} is immutable and its data or type changed, so it cannot be updated in place; annotate the SealedSecret with {Planner.RecreateImmutableAnnotation}: \"true\" to delete and recreate it", e),
+                $"Secret {id} is immutable and its data or type changed, so it cannot be updated in place; annotate the SealedSecret with {ManagedMetadata.RecreateImmutableAnnotation}: \"true\" to delete and recreate it", e),
             409 when message.StartsWith("Apply failed", StringComparison.Ordinal) => new TargetException(
                 $"Secret {id}: fields are owned by another field manager ({message.ReplaceLineEndings(" ")}); set forceConflicts on target {Name} to take them", e),
             _ => new TargetException($"writing Secret {id} to {Name} failed: {ApiCaller.Describe(e)}", e),

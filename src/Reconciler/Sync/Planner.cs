@@ -10,9 +10,6 @@ namespace GitOpsSecrets.Sync;
 /// </summary>
 public static class Planner
 {
-    /// <summary>Top-level SealedSecret annotation that allows deleting and recreating an immutable Secret whose data changed.</summary>
-    public const string RecreateImmutableAnnotation = ManagedMetadata.AnnotationPrefix + "recreate-immutable";
-
     public static bool IsCurrent(DesiredSecret desired, ObservedSecret observed) =>
         observed.Managed
         && observed.Stamp is { } stamp
@@ -64,11 +61,11 @@ public static class Planner
         var needsRecreate = (observed.Immutable && dataChanged) || observed.Type != secret.Type;
         if (needsRecreate)
         {
-            if (!desired.SealedSecret.Metadata.Annotations.TryGetValue(RecreateImmutableAnnotation, out var optIn) || optIn != "true")
+            if (!desired.SealedSecret.Metadata.Annotations.TryGetValue(ManagedMetadata.RecreateImmutableAnnotation, out var optIn) || optIn != "true")
             {
                 var why = observed.Type != secret.Type ? $"its type changes ({observed.Type} → {secret.Type})" : "it is immutable and its data changed";
                 return (null, new ObjectResult(ChangeKind.Failed, desired.Id, desired.Source, diff,
-                    $"Secret {desired.Id} cannot be updated in place: {why}; annotate the SealedSecret with {RecreateImmutableAnnotation}: \"true\" to delete and recreate it")
+                    $"Secret {desired.Id} cannot be updated in place: {why}; annotate the SealedSecret with {ManagedMetadata.RecreateImmutableAnnotation}: \"true\" to delete and recreate it")
                 {
                     Reason = FailureReason.Update,
                 });

@@ -11,6 +11,9 @@ public static class ManagedMetadata
     public const string SealedHashAnnotation = AnnotationPrefix + "sealed-hash";
     public const string DataHashAnnotation = AnnotationPrefix + "data-hash";
 
+    /// <summary>On a SealedSecret: delete and recreate its immutable Secret when the data or type changed, instead of refusing.</summary>
+    public const string RecreateImmutableAnnotation = AnnotationPrefix + "recreate-immutable";
+
     /// <summary>Bitnami's takeover annotations on a pre-existing Secret.</summary>
     public const string BitnamiManagedAnnotation = "sealedsecrets.bitnami.com/managed";
     public const string BitnamiPatchAnnotation = "sealedsecrets.bitnami.com/patch";

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using GitOpsSecrets.Cli;
 using GitOpsSecrets.Kubernetes;
-using GitOpsSecrets.Sync;
 using GitOpsSecrets.Targets;
 using k8s;
 using k8s.Autorest;
@@ -29,17 +28,17 @@ public sealed class ImmutableAndNamespaceOnRealClusterTests
 
         var refused = await scenario.SyncAsync();
         var afterRefusal = (await scenario.ReadAsync("db")).ShouldNotBeNull();
-        scenario.Commit("apps/db.yaml", "db", new Dictionary<string, string> { ["password"] = Planted }, template: s => s.Immutable = true, sealedSecret: s => s.Metadata.Annotations[Planner.RecreateImmutableAnnotation] = "true");
+        scenario.Commit("apps/db.yaml", "db", new Dictionary<string, string> { ["password"] = Planted }, template: s => s.Immutable = true, sealedSecret: s => s.Metadata.Annotations[ManagedMetadata.RecreateImmutableAnnotation] = "true");
         var recreated = await scenario.SyncAsync();
         var afterRecreate = (await scenario.ReadAsync("db")).ShouldNotBeNull();
 
         refused.ExitCode.ShouldBe(ExitCodes.PartialFailure, refused.ToString());
         refused.Stdout.ShouldContain($"{scenario.Namespace}/db", Case.Sensitive, "the failure names the Secret");
-        refused.Stdout.ShouldContain(Planner.RecreateImmutableAnnotation, Case.Sensitive, "and says how to opt in");
+        refused.Stdout.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation, Case.Sensitive, "and says how to opt in");
         afterRefusal.Metadata.Uid.ShouldBe(original.Metadata.Uid);
         var refusal = (await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace)).Items.Where(e => e.Reason == SecretEventReasons.UpdateFailed).ShouldHaveSingleItem("the refusal is an ErrUpdateFailed event on the Secret");
         (refusal.Type, refusal.InvolvedObject.Name, refusal.InvolvedObject.Uid).ShouldBe(("Warning", "db", original.Metadata.Uid));
-        refusal.Message.ShouldContain(Planner.RecreateImmutableAnnotation);
+        refusal.Message.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation);
         RealClusterScenario.Value(afterRefusal, "password").ShouldBe("one", "an immutable Secret is not changed without the opt-in");
         recreated.ExitCode.ShouldBe(ExitCodes.Success, recreated.ToString());
         afterRecreate.Metadata.Uid.ShouldNotBe(original.Metadata.Uid, "deleted and created again");
@@ -63,7 +62,7 @@ public sealed class ImmutableAndNamespaceOnRealClusterTests
         var error = await Should.ThrowAsync<TargetException>(() => target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#1", "HEAD@sha1:0"), WriteMode.Update), CancellationToken.None));
 
         error.Message.ShouldContain($"Secret {scenario.Namespace}/db is immutable");
-        error.Message.ShouldContain(Planner.RecreateImmutableAnnotation);
+        error.Message.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation);
         error.ToString().ShouldNotContain(Planted);
         error.ToString().ShouldNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(Planted)));
         RealClusterScenario.Value((await scenario.ReadAsync("db")).ShouldNotBeNull(), "password").ShouldBe("one");

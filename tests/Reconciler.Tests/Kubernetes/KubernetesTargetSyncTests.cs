@@ -200,11 +200,11 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
 
         var failed = refused.Targets.Single().Objects.Single();
         failed.Kind.ShouldBe(ChangeKind.Failed);
-        failed.Message!.ShouldContain(Planner.RecreateImmutableAnnotation);
+        failed.Message!.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation);
         _fixture.Text(Db)!["password"].ShouldBe("one");
         (await _fixture.Client.CoreV1.ListNamespacedEventAsync("payments")).Items.ShouldContain(e => e.Reason == SecretEventReasons.UpdateFailed && e.InvolvedObject.Name == "db" && e.InvolvedObject.Uid == uid, "the refusal is an ErrUpdateFailed event on the Secret");
 
-        _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", "two")), s => s.Immutable = true, ss => ss.Metadata.Annotations[Planner.RecreateImmutableAnnotation] = "true");
+        _fixture.Write("apps/db.yaml", "payments", "db", Values(("password", "two")), s => s.Immutable = true, ss => ss.Metadata.Annotations[ManagedMetadata.RecreateImmutableAnnotation] = "true");
         _fixture.Source.Commit = "c3";
         var recreated = await _fixture.SyncAsync();
 
@@ -297,7 +297,7 @@ public sealed class KubernetesTargetSyncTests : IAsyncLifetime
         var e = await Should.ThrowAsync<TargetException>(() => _fixture.Target.WriteAsync(new SecretWrite(secret, new AppliedStamp("sha256:a", "sha256:b", "apps/db.yaml#1", "main@sha1:c9"), WriteMode.Update), CancellationToken.None));
 
         e.Message.ShouldContain("is immutable");
-        e.Message.ShouldContain(Planner.RecreateImmutableAnnotation);
+        e.Message.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation);
         e.Transient.ShouldBeFalse();
         var failed = (await _fixture.Client.CoreV1.ListNamespacedEventAsync("payments")).Items.Single(ev => ev.Reason == SecretEventReasons.UpdateFailed);
         failed.Type.ShouldBe("Warning");

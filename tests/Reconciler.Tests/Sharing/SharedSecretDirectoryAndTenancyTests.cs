@@ -2,7 +2,7 @@ using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Sync;
-using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.Targets.Directories;
 using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -301,7 +301,7 @@ public sealed class SyncEngineTests : IDisposable
 
         var failed = report.Targets.Single().Objects.Single();
         failed.Kind.ShouldBe(ChangeKind.Failed);
-        failed.Message!.ShouldContain(Planner.RecreateImmutableAnnotation);
+        failed.Message!.ShouldContain(ManagedMetadata.RecreateImmutableAnnotation);
         _fixture.Text(Db, "password").ShouldBe("p1");
     }
 

@@ -2,10 +2,10 @@ using GitOpsSecrets.Cli;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Sealing;
 using GitOpsSecrets.Targets;
-using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.Targets.Directories;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 public sealed class DirectoryTargetFactoryTests
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using GitOpsSecrets.IO;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// A directory target with an <c>onChange.exec</c> command: after a sync changed Secrets, runs the command

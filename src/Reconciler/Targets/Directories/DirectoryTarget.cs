@@ -2,22 +2,22 @@ using System.Collections.Concurrent;
 using System.Runtime.Versioning;
 using GitOpsSecrets.IO;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// Secrets as files, laid out like a Kubernetes secret volume: <c>ROOT/NAMESPACE/NAME/KEY</c>, each Secret
-/// swapped in atomically (see <see cref="SecretVolumeWriter"/>), with our record in a sidecar beside its data.
+/// swapped in atomically (see <see cref="DirectoryWriter"/>), with our record in a sidecar beside its data.
 /// Only directories we wrote are ours (<see cref="Ownership"/>): anything else is reported when asked for and
 /// never written, taken over or deleted, and no symbolic link below the root is ever followed (<see cref="NoFollow"/>).
-/// A sync holds <see cref="Lock"/> throughout and starts by removing what an interrupted sync left (<see cref="SecretVolumeRecovery"/>). Namespace directories are created when needed and never removed (they
+/// A sync holds <see cref="Lock"/> throughout and starts by removing what an interrupted sync left (<see cref="DirectoryRecovery"/>). Namespace directories are created when needed and never removed (they
 /// may be shared, and an empty one costs nothing).
 /// </summary>
 [UnsupportedOSPlatform("windows")]
 public sealed class DirectoryTarget : ISecretTarget
 {
-    private readonly SecretVolumeWriter _writer;
-    private readonly SecretVolumeObserver _observer;
-    private readonly SecretVolumeRecovery _recovery;
+    private readonly DirectoryWriter _writer;
+    private readonly DirectoryObserver _observer;
+    private readonly DirectoryRecovery _recovery;
     private readonly Lock _observing = new();
     private readonly ConcurrentDictionary<SecretId, Lock> _secretLocks = new();
 
@@ -26,9 +26,9 @@ public sealed class DirectoryTarget : ISecretTarget
         Name = name;
         Root = Path.GetFullPath(root);
         time ??= TimeProvider.System;
-        _writer = new SecretVolumeWriter(Root, modes ?? FileModePolicy.Defaults, time);
-        _observer = new SecretVolumeObserver(Root, time);
-        _recovery = new SecretVolumeRecovery(Root);
+        _writer = new DirectoryWriter(Root, modes ?? FileModePolicy.Defaults, time);
+        _observer = new DirectoryObserver(Root, time);
+        _recovery = new DirectoryRecovery(Root);
     }
 
     public string Name { get; }
@@ -42,7 +42,7 @@ public sealed class DirectoryTarget : ISecretTarget
     /// directory share, whatever their caches and configurations, and the only place both can find.
     /// A hidden name, so it is never taken for a namespace.
     /// </summary>
-    public LockFile Lock => new(Path.Join(Root, SecretVolumeLayout.LockFile), $"target {Name} ({Root})");
+    public LockFile Lock => new(Path.Join(Root, DirectoryLayout.LockFile), $"target {Name} ({Root})");
 
     public Task<IReadOnlyList<string>> RecoverAsync(CancellationToken cancellationToken)
     {
@@ -79,7 +79,7 @@ public sealed class DirectoryTarget : ISecretTarget
     public Task WriteAsync(SecretWrite write, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SecretVolumeWriter.Validate(write);
+        DirectoryWriter.Validate(write);
         try
         {
             lock (_secretLocks.GetOrAdd(write.Id, _ => new Lock()))

@@ -2,7 +2,7 @@ using System.Runtime.Versioning;
 using GitOpsSecrets.IO;
 using GitOpsSecrets.Secrets;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// Writes and deletes Secret directories the way kubelet's atomic writer updates a secret volume, so a
@@ -21,7 +21,7 @@ namespace GitOpsSecrets.Targets.Files;
 /// atomic swap, so readers never see the Secret missing; it only lifts the immutability check.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, TimeProvider time)
+internal sealed class DirectoryWriter(string root, FileModePolicy modes, TimeProvider time)
 {
     public string SecretDirectory(SecretId id) => Path.Join(root, id.Namespace, id.Name);
 
@@ -62,7 +62,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         }
 
         var namespaceDirectory = Path.Join(root, id.Namespace);
-        var doomed = Path.Join(namespaceDirectory, SecretVolumeLayout.DeletingPrefix + SecretVolumeLayout.RandomSuffix());
+        var doomed = Path.Join(namespaceDirectory, DirectoryLayout.DeletingPrefix + DirectoryLayout.RandomSuffix());
         NativeFiles.RenameNoReplaceOrThrow(secretDirectory, doomed);
         NativeFiles.SyncDirectory(namespaceDirectory);
         CrashPoints.Reached(CrashPoints.DeleteRenamed);
@@ -88,15 +88,15 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
     {
         var namespaceDirectory = Path.Join(root, write.Id.Namespace);
         EnsureNamespaceDirectory(namespaceDirectory);
-        var staging = Path.Join(namespaceDirectory, SecretVolumeLayout.StagingPrefix + SecretVolumeLayout.RandomSuffix());
+        var staging = Path.Join(namespaceDirectory, DirectoryLayout.StagingPrefix + DirectoryLayout.RandomSuffix());
         try
         {
             MakeDirectory(staging, modes.DirectoryFor(write.Id, write.Secret.Data.Keys));
             var generation = WriteGeneration(staging, write);
-            File.CreateSymbolicLink(Path.Join(staging, SecretVolumeLayout.DataLink), generation);
+            File.CreateSymbolicLink(Path.Join(staging, DirectoryLayout.DataLink), generation);
             foreach (var key in write.Secret.Data.Keys)
             {
-                File.CreateSymbolicLink(Path.Join(staging, key), SecretVolumeLayout.KeyLinkTarget(key));
+                File.CreateSymbolicLink(Path.Join(staging, key), DirectoryLayout.KeyLinkTarget(key));
             }
 
             NativeFiles.SyncDirectory(staging);
@@ -137,15 +137,15 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             EnsureKeyLink(secretDirectory, key);
         }
 
-        var temporaryLink = Path.Join(secretDirectory, SecretVolumeLayout.DataLinkTemporary);
+        var temporaryLink = Path.Join(secretDirectory, DirectoryLayout.DataLinkTemporary);
         File.Delete(temporaryLink);
         File.CreateSymbolicLink(temporaryLink, generation);
-        NativeFiles.Rename(temporaryLink, Path.Join(secretDirectory, SecretVolumeLayout.DataLink));
+        NativeFiles.Rename(temporaryLink, Path.Join(secretDirectory, DirectoryLayout.DataLink));
         CrashPoints.Reached(CrashPoints.DataSwapped);
 
         foreach (var entry in Directory.GetFileSystemEntries(secretDirectory).Select(Path.GetFileName).OfType<string>())
         {
-            if (!SecretVolumeLayout.IsOurs(entry) && !keys.Contains(entry))
+            if (!DirectoryLayout.IsOurs(entry) && !keys.Contains(entry))
             {
                 RemoveEntry(Path.Join(secretDirectory, entry));
             }
@@ -159,7 +159,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
     /// <summary>Writes every value and the sidecar into a new generation directory; returns its name.</summary>
     private string WriteGeneration(string parent, SecretWrite write)
     {
-        var name = SecretVolumeLayout.GenerationName(time.GetUtcNow());
+        var name = DirectoryLayout.GenerationName(time.GetUtcNow());
         var path = Path.Join(parent, name);
         MakeDirectory(path, modes.DirectoryFor(write.Id, write.Secret.Data.Keys));
         foreach (var (key, value) in write.Secret.Data)
@@ -167,7 +167,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             WriteFile(Path.Join(path, key), value, modes.For(write.Id, key));
         }
 
-        WriteFile(Path.Join(path, SecretVolumeLayout.SidecarFile), SidecarRecord.For(write).ToJson(), FileModePolicy.SidecarMode);
+        WriteFile(Path.Join(path, DirectoryLayout.SidecarFile), SidecarRecord.For(write).ToJson(), FileModePolicy.SidecarMode);
         NativeFiles.SyncDirectory(path);
         return name;
     }
@@ -206,7 +206,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
 
         // Made under a temporary name with its exact mode (the umask may take bits away), then renamed into
         // place, so a concurrent writer never sees it with the wrong mode.
-        var temporary = Path.Join(root, SecretVolumeLayout.StagingPrefix + SecretVolumeLayout.RandomSuffix());
+        var temporary = Path.Join(root, DirectoryLayout.StagingPrefix + DirectoryLayout.RandomSuffix());
         Directory.CreateDirectory(temporary, FileModePolicy.NamespaceDirectoryMode);
         File.SetUnixFileMode(temporary, FileModePolicy.NamespaceDirectoryMode);
         try
@@ -224,7 +224,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
     private static void EnsureKeyLink(string secretDirectory, string key)
     {
         var path = Path.Join(secretDirectory, key);
-        var target = SecretVolumeLayout.KeyLinkTarget(key);
+        var target = DirectoryLayout.KeyLinkTarget(key);
         var existing = new FileInfo(path);
         if (existing.LinkTarget == target)
         {
@@ -237,7 +237,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
             Directory.Delete(path, recursive: true);
         }
 
-        var temporary = Path.Join(secretDirectory, SecretVolumeLayout.LinkTemporaryPrefix + SecretVolumeLayout.RandomSuffix());
+        var temporary = Path.Join(secretDirectory, DirectoryLayout.LinkTemporaryPrefix + DirectoryLayout.RandomSuffix());
         File.CreateSymbolicLink(temporary, target);
         NativeFiles.Rename(temporary, path);
     }
@@ -254,7 +254,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         }
     }
 
-    private static string? CurrentGeneration(string secretDirectory) => SecretVolumeLayout.CurrentGeneration(secretDirectory);
+    private static string? CurrentGeneration(string secretDirectory) => DirectoryLayout.CurrentGeneration(secretDirectory);
 
     /// <summary>Deletes every hidden directory and temporary link of ours except the current generation.</summary>
     internal static void CleanOldGenerations(string secretDirectory, string? keep)
@@ -262,7 +262,7 @@ internal sealed class SecretVolumeWriter(string root, FileModePolicy modes, Time
         foreach (var entry in Directory.GetFileSystemEntries(secretDirectory))
         {
             var name = Path.GetFileName(entry);
-            if (!SecretVolumeLayout.IsOurs(name) || name == keep || name == SecretVolumeLayout.DataLink)
+            if (!DirectoryLayout.IsOurs(name) || name == keep || name == DirectoryLayout.DataLink)
             {
                 continue;
             }

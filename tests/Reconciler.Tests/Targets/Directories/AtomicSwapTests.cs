@@ -1,6 +1,6 @@
 using GitOpsSecrets.Targets;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 public sealed class AtomicSwapTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 internal enum EntryKind
 {

@@ -1,6 +1,6 @@
 using GitOpsSecrets.Secrets;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// Which mode each value file gets: a per-Secret key mode (<c>namespace/name/key</c>), else a key-name mode,

@@ -1,9 +1,9 @@
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Targets;
-using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.Targets.Directories;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 public sealed class DirectoryTargetTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using GitOpsSecrets.Configuration;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>Makes <see cref="DirectoryTarget"/>s from <c>kind: directory</c> target configurations.</summary>
 public sealed class DirectoryTargetFactory(TimeProvider time) : ITargetFactory

@@ -3,7 +3,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using GitOpsSecrets.Secrets;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// Reads what a directory target holds, hashing what is on disk now so edits by anyone else show as drift,
@@ -13,7 +13,7 @@ namespace GitOpsSecrets.Targets.Files;
 /// "racily clean" problem), so a just-written file is simply hashed again next time. Holds hashes only.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal sealed class SecretVolumeObserver(string root, TimeProvider time)
+internal sealed class DirectoryObserver(string root, TimeProvider time)
 {
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
@@ -100,15 +100,15 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
         }
 
         // Resolved by hand, never through a link: ..data must name a real generation directory beside it.
-        var generation = directoryStamp.IsDirectory ? SecretVolumeLayout.CurrentGeneration(secretDirectory) : null;
+        var generation = directoryStamp.IsDirectory ? DirectoryLayout.CurrentGeneration(secretDirectory) : null;
         if (generation is null
-            || NativeFiles.TryStat(SecretVolumeLayout.SidecarPath(secretDirectory, generation), followLinks: false) is not { IsRegularFile: true } sidecarStamp)
+            || NativeFiles.TryStat(DirectoryLayout.SidecarPath(secretDirectory, generation), followLinks: false) is not { IsRegularFile: true } sidecarStamp)
         {
             // Not ours, or ours but left broken by an interrupted sync (then reported as ours, to be repaired).
             return ObserveUncached(id, secretDirectory, wanted, out _);
         }
 
-        var sidecarPath = SecretVolumeLayout.SidecarPath(secretDirectory, generation);
+        var sidecarPath = DirectoryLayout.SidecarPath(secretDirectory, generation);
 
         if (cached is { Clean: { } clean } && cached.DirectoryStamp == directoryStamp && cached.SidecarStamp == sidecarStamp && KeysUnchanged(cached))
         {
@@ -264,7 +264,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
 
     private static Dictionary<string, string> ReadKeyHashes(string secretDirectory)
     {
-        var generation = SecretVolumeLayout.CurrentGeneration(secretDirectory);
+        var generation = DirectoryLayout.CurrentGeneration(secretDirectory);
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in KeyEntries(secretDirectory))
         {
@@ -279,7 +279,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
 
     private static string DataHashOnDisk(string secretDirectory, IEnumerable<string> keys)
     {
-        var generation = SecretVolumeLayout.CurrentGeneration(secretDirectory);
+        var generation = DirectoryLayout.CurrentGeneration(secretDirectory);
         return SecretHashes.DataHash(keys.Select(key =>
             new KeyValuePair<string, byte[]>(key, ValueOnDisk(secretDirectory, generation, key) ?? NotReadableValue)).ToList());
     }
@@ -317,7 +317,7 @@ internal sealed class SecretVolumeObserver(string root, TimeProvider time)
     }
 
     private static bool IsOurKeyLink(string secretDirectory, string key) =>
-        NoFollow.LinkText(Path.Join(secretDirectory, key)) == SecretVolumeLayout.KeyLinkTarget(key);
+        NoFollow.LinkText(Path.Join(secretDirectory, key)) == DirectoryLayout.KeyLinkTarget(key);
 
     private static string? HashFile(string path) => TryRead(path) is { } content ? SecretHashes.KeyHash(content) : null;
 

@@ -1,6 +1,6 @@
 using GitOpsSecrets.Targets;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 /// <summary>
 /// The directory target's root against planted links, Secrets left broken by an interrupted or racing sync,

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// The names inside a Secret's directory, as kubelet lays out a secret volume:
@@ -9,7 +9,7 @@ namespace GitOpsSecrets.Targets.Files;
 /// with "..", which no Kubernetes key may (KubernetesNames.IsValidDataKey), so ours never collide with keys.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal static partial class SecretVolumeLayout
+internal static partial class DirectoryLayout
 {
     /// <summary>The symlink naming the current generation; swapped atomically by rename.</summary>
     public const string DataLink = "..data";

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>What identifies one version of a file without reading it: device, inode, change and modify times, size, type.</summary>
 internal readonly record struct FileStamp(ulong Device, ulong Inode, long ChangedNs, long ModifiedNs, long Size, uint Type)

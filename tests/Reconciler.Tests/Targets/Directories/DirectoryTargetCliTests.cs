@@ -7,7 +7,7 @@ using GitOpsSecrets.Sync;
 using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 /// <summary><c>sync --target directory:ROOT</c> through the real CLI, with a folder standing in for the git source.</summary>
 public sealed class DirectoryTargetCliTests : IDisposable

@@ -8,7 +8,7 @@ using GitOpsSecrets.Targets;
 using GitOpsSecrets.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 /// <summary>The whole sync engine against a real directory target: a folder of SealedSecrets in, files out.</summary>
 public sealed class DirectoryTargetSyncTests : IDisposable

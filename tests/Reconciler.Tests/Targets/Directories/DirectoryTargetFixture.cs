@@ -1,10 +1,10 @@
 using System.Text;
 using GitOpsSecrets.Secrets;
 using GitOpsSecrets.Targets;
-using GitOpsSecrets.Targets.Files;
+using GitOpsSecrets.Targets.Directories;
 using GitOpsSecrets.Tests.TestSupport;
 
-namespace GitOpsSecrets.Tests.Targets.Files;
+namespace GitOpsSecrets.Tests.Targets.Directories;
 
 /// <summary>A temporary root, a directory target over it, and helpers to build writes and look at the files.</summary>
 public sealed class DirectoryTargetFixture : IDisposable

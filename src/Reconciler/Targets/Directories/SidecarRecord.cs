@@ -2,10 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using GitOpsSecrets.Secrets;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
-/// What we keep beside every Secret we write to a directory (<see cref="SecretVolumeLayout.SidecarFile"/>):
+/// What we keep beside every Secret we write to a directory (<see cref="DirectoryLayout.SidecarFile"/>):
 /// the stamp, type, immutability, labels, annotations and one hash per key. Hashes only, never values.
 /// Its presence (valid, and naming this very namespace/name) is what makes a directory ours.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 /// <summary>
 /// Removes what an interrupted sync (kill -9, power loss) left in a directory target, at the start of the next
@@ -8,16 +8,16 @@ namespace GitOpsSecrets.Targets.Files;
 /// hold values, and inside Secret directories of ours superseded generations, <c>..data_tmp</c> and
 /// <c>..link-*</c> temporaries, and key links left dangling by an update cut short. Only what is provably ours goes: exactly our names, real directories (never a
 /// link, never followed), holding nothing but our layout. Looking into every Secret directory costs one
-/// listing each, so that part runs only while <see cref="SecretVolumeLayout.RecoveryMarker"/> says a sync may
+/// listing each, so that part runs only while <see cref="DirectoryLayout.RecoveryMarker"/> says a sync may
 /// have been interrupted mid-write.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-internal sealed class SecretVolumeRecovery(string root)
+internal sealed class DirectoryRecovery(string root)
 {
     private readonly Lock _marking = new();
     private bool _marked;
 
-    private string MarkerPath => Path.Join(root, SecretVolumeLayout.RecoveryMarker);
+    private string MarkerPath => Path.Join(root, DirectoryLayout.RecoveryMarker);
 
     /// <summary>Called before every write or delete: makes (once) and flushes the marker the next recovery looks for.</summary>
     public void MarkWriting()
@@ -89,7 +89,7 @@ internal sealed class SecretVolumeRecovery(string root)
         foreach (var path in Directory.EnumerateDirectories(directory, "..*"))
         {
             var name = Path.GetFileName(path);
-            if (SecretVolumeLayout.IsLeftoverName(name) && NoFollow.KindOf(path) == EntryKind.Directory && Ownership.HoldsNothingButOurs(path))
+            if (DirectoryLayout.IsLeftoverName(name) && NoFollow.KindOf(path) == EntryKind.Directory && Ownership.HoldsNothingButOurs(path))
             {
                 Directory.Delete(path, recursive: true);
                 removed++;
@@ -112,7 +112,7 @@ internal sealed class SecretVolumeRecovery(string root)
         {
             var id = new SecretId(ns, Path.GetFileName(secretDirectory));
             if (Ownership.Inspect(secretDirectory, id).State != OwnerState.Ours
-                || SecretVolumeLayout.CurrentGeneration(secretDirectory) is not { } current)
+                || DirectoryLayout.CurrentGeneration(secretDirectory) is not { } current)
             {
                 // Foreign: not ours to touch. Ours but with no current generation: the sync repairs it by
                 // writing a new generation (or prunes it), which removes the rest.
@@ -120,14 +120,14 @@ internal sealed class SecretVolumeRecovery(string root)
             }
 
             var stale = Directory.EnumerateFileSystemEntries(secretDirectory, "..*")
-                .Where(p => Path.GetFileName(p) is var name && name != current && name != SecretVolumeLayout.DataLink)
+                .Where(p => Path.GetFileName(p) is var name && name != current && name != DirectoryLayout.DataLink)
                 .ToList();
 
             // A key link of ours whose key the current generation does not hold: the key was removed by an
             // update that was killed between the ..data swap and the removal of the old links.
             var dangling = Directory.EnumerateFileSystemEntries(secretDirectory)
-                .Where(p => Path.GetFileName(p) is var key && !SecretVolumeLayout.IsOurs(key)
-                    && NoFollow.LinkText(p) == SecretVolumeLayout.KeyLinkTarget(key)
+                .Where(p => Path.GetFileName(p) is var key && !DirectoryLayout.IsOurs(key)
+                    && NoFollow.LinkText(p) == DirectoryLayout.KeyLinkTarget(key)
                     && NoFollow.KindOf(Path.Join(secretDirectory, current, key)) == EntryKind.Missing)
                 .ToList();
             if (stale.Count == 0 && dangling.Count == 0)
@@ -140,7 +140,7 @@ internal sealed class SecretVolumeRecovery(string root)
                 File.Delete(link);
             }
 
-            SecretVolumeWriter.CleanOldGenerations(secretDirectory, keep: current);
+            DirectoryWriter.CleanOldGenerations(secretDirectory, keep: current);
             NativeFiles.SyncDirectory(secretDirectory);
             tidied++;
         }

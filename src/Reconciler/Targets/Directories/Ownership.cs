@@ -1,6 +1,6 @@
 using System.Runtime.Versioning;
 
-namespace GitOpsSecrets.Targets.Files;
+namespace GitOpsSecrets.Targets.Directories;
 
 internal enum OwnerState
 {
@@ -49,8 +49,8 @@ internal static class Ownership
                 return (OwnerState.Foreign, null);
         }
 
-        if (SecretVolumeLayout.CurrentGeneration(secretDirectory) is { } generation
-            && NoFollow.ReadRegularFile(SecretVolumeLayout.SidecarPath(secretDirectory, generation)) is { } content)
+        if (DirectoryLayout.CurrentGeneration(secretDirectory) is { } generation
+            && NoFollow.ReadRegularFile(DirectoryLayout.SidecarPath(secretDirectory, generation)) is { } content)
         {
             var sidecar = SidecarRecord.Parse(content);
             return sidecar.Names(id) ? (OwnerState.Ours, sidecar) : (OwnerState.Foreign, null);
@@ -75,25 +75,25 @@ internal static class Ownership
             var kind = NoFollow.KindOf(path);
             var link = kind == EntryKind.SymbolicLink ? NoFollow.LinkText(path) : null;
             bool ours;
-            if (name is SecretVolumeLayout.DataLink or SecretVolumeLayout.DataLinkTemporary)
+            if (name is DirectoryLayout.DataLink or DirectoryLayout.DataLinkTemporary)
             {
-                ours = link is not null && SecretVolumeLayout.IsGenerationName(link);
+                ours = link is not null && DirectoryLayout.IsGenerationName(link);
                 ourPieces++;
             }
-            else if (SecretVolumeLayout.IsGenerationName(name))
+            else if (DirectoryLayout.IsGenerationName(name))
             {
                 ours = kind == EntryKind.Directory && SidecarNamesNoOther(path, id);
                 ourPieces++;
             }
-            else if (SecretVolumeLayout.IsLinkTemporaryName(name))
+            else if (DirectoryLayout.IsLinkTemporaryName(name))
             {
-                ours = link is not null && link.StartsWith(SecretVolumeLayout.DataLink + "/", StringComparison.Ordinal);
+                ours = link is not null && link.StartsWith(DirectoryLayout.DataLink + "/", StringComparison.Ordinal);
             }
             else
             {
                 // Without ..data beside them these links dangle: taking such a directory as ours to repair
                 // loses nothing anyone could read.
-                ours = !SecretVolumeLayout.IsOurs(name) && link == SecretVolumeLayout.KeyLinkTarget(name);
+                ours = !DirectoryLayout.IsOurs(name) && link == DirectoryLayout.KeyLinkTarget(name);
                 ourPieces++;
             }
 
@@ -109,7 +109,7 @@ internal static class Ownership
     /// <summary>False when a generation directory holds a sidecar that names another Secret (or is not a regular file).</summary>
     private static bool SidecarNamesNoOther(string generation, SecretId? id)
     {
-        var path = Path.Join(generation, SecretVolumeLayout.SidecarFile);
+        var path = Path.Join(generation, DirectoryLayout.SidecarFile);
         return NoFollow.KindOf(path) switch
         {
             EntryKind.Missing => true,
