@@ -13,9 +13,7 @@ public sealed class PagedObserveTests : LoopbackApiServer
     [Fact]
     public async Task Observe_ListsPagedByLimit_SeesEverySecretOnce()
     {
-        Server.CreateNamespace("first");
-        Server.CreateNamespace("second");
-        await PagedObserveScenario.SeedAsync(Client, "first", "second");
+        await SeedAsync();
         Server.Requests.Clear();
 
         await PagedObserveScenario.ObserveAndCheckAsync(Client, "first", "second");
@@ -28,9 +26,7 @@ public sealed class PagedObserveTests : LoopbackApiServer
     [Fact]
     public async Task Observe_ContinueTokenExpired_StartsTheListOver_AndStillSeesEachSecretOnce()
     {
-        Server.CreateNamespace("first");
-        Server.CreateNamespace("second");
-        await PagedObserveScenario.SeedAsync(Client, "first", "second");
+        await SeedAsync();
         Server.Requests.Clear();
         Server.Faults.FailNext(1, (int)HttpStatusCode.Gone, r => r.Verb == "list" && r.QueryValue("continue") is not null);
 
@@ -43,9 +39,7 @@ public sealed class PagedObserveTests : LoopbackApiServer
     [Fact]
     public async Task LoopbackServer_ContinueTokenFromBeforeACompaction_Is410Expired_AsTheRealServerAnswers()
     {
-        Server.CreateNamespace("first");
-        Server.CreateNamespace("second");
-        await PagedObserveScenario.SeedAsync(Client, "first", "second");
+        await SeedAsync();
         var page = await Client.CoreV1.ListNamespacedSecretAsync("first", limit: 2);
         page.Items.Select(s => s.Metadata.Name).ShouldBe(["a1", "a2"]);
         page.Metadata.ContinueProperty.ShouldNotBeNullOrEmpty();
@@ -62,14 +56,19 @@ public sealed class PagedObserveTests : LoopbackApiServer
     [Fact]
     public async Task Observe_ContinueAlwaysExpired_FailsAsATargetError_NotALoop()
     {
-        Server.CreateNamespace("first");
-        Server.CreateNamespace("second");
-        await PagedObserveScenario.SeedAsync(Client, "first", "second");
+        await SeedAsync();
         Server.Faults.FailNext(10, (int)HttpStatusCode.Gone, r => r.Verb == "list" && r.QueryValue("continue") is not null);
         var target = new KubernetesTarget("paged", Client, new KubernetesTargetOptions { ListPageSize = PagedObserveScenario.PageSize, RecordEvents = false }, TimeProvider.System, NullLogger<KubernetesTarget>.Instance);
 
         var error = await Should.ThrowAsync<TargetException>(() => target.ObserveAsync(["first"], [], CancellationToken.None));
 
         error.Message.ShouldStartWith("target paged: reading Secrets failed: 410");
+    }
+
+    private Task SeedAsync()
+    {
+        Server.CreateNamespace("first");
+        Server.CreateNamespace("second");
+        return PagedObserveScenario.SeedAsync(Client, "first", "second");
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using GitOpsSecrets.Configuration;
 using GitOpsSecrets.Keys;
+using GitOpsSecrets.Tests.E2E;
 using GitOpsSecrets.Worker.Metrics;
 using GitOpsSecrets.Worker.Notifications;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -88,7 +89,8 @@ public sealed class NotifierTests
         {
             notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
             await receiver.WaitForRequestsAsync(3);
-            await CountedAsync(metrics, "result=\"sent\"} 1\n");
+            // The receiver seeing a request is not the notifier having read its answer: disposing in between cancels the delivery.
+            await Poll.UntilAsync(() => Render(metrics).Contains("result=\"sent\"} 1\n", StringComparison.Ordinal), TimeSpan.FromSeconds(20), () => Render(metrics));
         }
 
         var text = Render(metrics);
@@ -106,7 +108,7 @@ public sealed class NotifierTests
         {
             notifier.Completed(NotificationStatesTests.Report("main@sha1:a"));
             await receiver.WaitForRequestsAsync(1);
-            await CountedAsync(metrics, "result=\"failed\"} 1\n");
+            await Poll.UntilAsync(() => Render(metrics).Contains("result=\"failed\"} 1\n", StringComparison.Ordinal), TimeSpan.FromSeconds(20), () => Render(metrics));
         }
 
         var text = Render(metrics);
@@ -116,19 +118,6 @@ public sealed class NotifierTests
 
     private static Notifier MeasuredNotifier(WorkerMetrics metrics, NotificationChannel channel) =>
         new([(channel, Settings())], ["prod", "staging"], TimeProvider.System, NullLogger<Notifier>.Instance, Fast, metrics: metrics);
-
-    /// <summary>
-    /// Waits until the notifier has counted the outcome: the receiver seeing a request is not the notifier
-    /// having read its answer, and disposing in between cancels the delivery it is finishing.
-    /// </summary>
-    private static async Task CountedAsync(WorkerMetrics metrics, string line)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!Render(metrics).Contains(line, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-    }
 
     private static string Render(WorkerMetrics metrics)
     {
